@@ -1,0 +1,24 @@
+// The interpreter's interface to the runtime: translate validated function bodies once into the
+// internal threaded code, and execute calls.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "wasm/common/expected.hpp"
+#include "wasm/module.hpp"
+#include "wasm/runtime/objects.hpp"
+
+namespace kumo::wasm::interp {
+
+// Translates defined function `defined_index` of a *validated* module. `type_ids` are the
+// Engine's canonical ids of module.types (call_indirect compares them).
+Expected<std::unique_ptr<Code, CodeDeleter>> translate(const Module& module, uint32_t defined_index,
+                                                       std::span<const uint32_t> type_ids);
+
+// Calls `func` (wasm or host) with arguments in `slots` (laid out as for HostCallback) and writes
+// its results to `slots` from index 0. `slots` holds max(params, results) slots.
+Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots);
+
+}  // namespace kumo::wasm::interp

@@ -1,0 +1,275 @@
+// Runtime objects of the core engine: values, traps, and the instances a Store owns
+// (functions, tables, memories, globals, tags, module instances). The interpreter reads these
+// structures directly, so their hot fields are plain public members.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "wasm/common/expected.hpp"
+#include "wasm/module.hpp"
+#include "wasm/types.hpp"
+
+namespace kumo::wasm {
+
+class Store;
+struct Instance;
+struct FuncInst;
+struct CompiledModule;
+namespace interp {
+struct Code;                   // translated code of one function (private to the interpreter)
+void destroy_code(Code* code);
+struct CodeDeleter {
+  void operator()(Code* c) const { destroy_code(c); }
+};
+}  // namespace interp
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+struct V128 {
+  uint64_t lo = 0, hi = 0;
+  friend bool operator==(const V128&, const V128&) = default;
+};
+
+// A reference value: FuncInst* for funcref, an opaque host pointer for externref; nullptr is null.
+using Ref = void*;
+
+// A typed value at API boundaries (the interpreter itself works on untyped 64-bit slots;
+// a v128 occupies two consecutive slots, low half first).
+struct Value {
+  ValType type = ValType::I32;
+  union {
+    uint32_t i32;
+    uint64_t i64;
+    uint32_t f32;  // raw bits: NaN payloads are preserved
+    uint64_t f64;  // raw bits
+    V128 v128;
+    Ref ref;
+  };
+  Value() : v128{} {}
+  static Value from_i32(uint32_t v) { Value x; x.type = ValType::I32; x.i32 = v; return x; }
+  static Value from_i64(uint64_t v) { Value x; x.type = ValType::I64; x.i64 = v; return x; }
+  static Value from_f32_bits(uint32_t v) { Value x; x.type = ValType::F32; x.f32 = v; return x; }
+  static Value from_f64_bits(uint64_t v) { Value x; x.type = ValType::F64; x.f64 = v; return x; }
+  static Value from_f32(float v) { return from_f32_bits(std::bit_cast<uint32_t>(v)); }
+  static Value from_f64(double v) { return from_f64_bits(std::bit_cast<uint64_t>(v)); }
+  static Value from_v128(V128 v) { Value x; x.type = ValType::V128; x.v128 = v; return x; }
+  static Value from_ref(ValType t, Ref r) { Value x; x.type = t; x.ref = r; return x; }
+  float as_f32() const { return std::bit_cast<float>(f32); }
+  double as_f64() const { return std::bit_cast<double>(f64); }
+};
+std::string to_string(const Value& v);
+
+// Number of 64-bit interpreter slots a value of type t occupies (v128: 2, everything else: 1).
+constexpr unsigned slot_count(ValType t) { return t.kind() == ValType::V128 ? 2 : 1; }
+
+// ---------------------------------------------------------------------------------------------
+// Traps: a distinct error type carrying a code and the wasm backtrace.
+
+enum class TrapCode : uint8_t {
+  Unreachable,
+  MemoryOutOfBounds,
+  TableOutOfBounds,
+  UninitializedElement,      // call_indirect through a null table entry
+  IndirectCallTypeMismatch,
+  IntegerOverflow,
+  IntegerDivideByZero,
+  InvalidConversionToInteger,
+  CallStackExhausted,
+  NullReference,             // ref.as_non_null, call_ref, struct/array access on null
+  Interrupted,               // epoch deadline reached
+  UncaughtException,         // a wasm exception left the outermost wasm frame
+  UnalignedAtomic,
+  HostError,                 // a host function failed; the message says why
+  Exit,                      // WASI proc_exit: `exit_code` holds the status
+};
+// The spec test suite's wording for the code ("integer divide by zero", "call stack exhausted", ...).
+const char* trap_message(TrapCode code);
+
+struct TrapFrame {
+  uint32_t func_index = 0;    // index in the defining module's function index space
+  std::string func_name;      // from the name section, or empty
+  std::string module_name;    // from the name section, or empty
+  uint32_t offset = 0;        // byte offset in the module binary of the faulting/calling instruction
+};
+
+struct Trap {
+  TrapCode code = TrapCode::Unreachable;
+  std::string message;              // defaults to trap_message(code); host errors say more
+  std::vector<TrapFrame> backtrace; // innermost frame first
+  int exit_code = 0;                // TrapCode::Exit only
+  std::shared_ptr<void> exception;  // TrapCode::UncaughtException: the exception object
+  std::string to_string() const;    // message plus one line per frame
+};
+
+inline Unexpected<Trap> make_trap(TrapCode code, std::string message = {}) {
+  Trap t;
+  t.code = code;
+  t.message = message.empty() ? trap_message(code) : std::move(message);
+  return Unexpected<Trap>{std::move(t)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and the Engine (shared, thread-safe; owns the canonical function-type table).
+
+struct Config {
+  uint64_t max_memory_bytes = uint64_t(4) << 30;  // cap per linear memory
+  uint32_t max_call_depth = 20000;                // wasm frames per Store
+  size_t value_stack_bytes = size_t(8) << 20;     // interpreter value stack per Store
+  bool guard_pages = true;  // reserve 8 GiB per 32-bit memory so loads/stores need no checks
+};
+
+class Engine {
+ public:
+  explicit Engine(Config config = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const Config& config() const { return config_; }
+
+  // Canonical id of a function type: equal types (structurally) get equal ids, across modules.
+  uint32_t intern(const FuncType& type);
+  const FuncType& type_of(uint32_t id) const;
+
+  // Epoch-based interruption: a Store whose deadline is <= the epoch traps with Interrupted at the
+  // next function entry or loop back-edge. Safe to call from any thread.
+  void increment_epoch() { epoch_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t epoch() const { return epoch_.load(std::memory_order_relaxed); }
+  const std::atomic<uint64_t>* epoch_ptr() const { return &epoch_; }
+
+ private:
+  Config config_;
+  std::atomic<uint64_t> epoch_{0};
+  struct TypeTable;
+  std::unique_ptr<TypeTable> types_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Store-owned instances
+
+// What a host function sees of its caller.
+struct Caller {
+  Store& store;
+  Instance* instance;  // the calling wasm instance, or nullptr when called from the host
+  struct MemoryInst* memory(uint32_t index = 0) const;
+  // Looks up an export of the calling instance (WASI uses the "memory" export).
+  struct MemoryInst* exported_memory(std::string_view name = "memory") const;
+};
+
+// Host function calling convention: arguments arrive in `slots` (one 64-bit slot per value,
+// two for v128, low half first); results are written to `slots` from index 0. The slot array is
+// large enough for max(params, results). Returning a Trap unwinds the wasm caller.
+using HostCallback = std::function<Expected<void, Trap>(Caller&, uint64_t* slots)>;
+
+struct FuncInst {
+  uint32_t type_id = 0;              // Engine::intern(type)
+  const FuncType* type = nullptr;    // owned by the Engine's type table (stable)
+  Instance* instance = nullptr;      // wasm functions: the defining instance
+  uint32_t func_index = 0;           // wasm functions: index in the defining module
+  const interp::Code* code = nullptr;  // wasm functions: translated body (owned by CompiledModule)
+  HostCallback host;                 // host functions
+  bool is_host() const { return code == nullptr; }
+};
+
+class MemoryInst {
+ public:
+  // Creates a memory of `type` honouring Config (guard reservation, max bytes).
+  static Expected<std::unique_ptr<MemoryInst>> create(const MemoryType& type, const Config& config);
+  ~MemoryInst();
+  MemoryInst(const MemoryInst&) = delete;
+  MemoryInst& operator=(const MemoryInst&) = delete;
+
+  // Grows by `delta` pages; returns the old size in pages, or -1 (memory unchanged) on failure.
+  int64_t grow(uint64_t delta);
+  uint64_t pages() const { return size >> type.page_size_log2; }
+
+  // Hot fields read by the interpreter. `base` never moves when `guarded` is true.
+  uint8_t* base = nullptr;
+  uint64_t size = 0;       // bytes currently accessible
+  bool guarded = false;    // true: any u32 address + u32 offset lands in the reservation, and
+                           // accesses past `size` fault (SIGSEGV turned into a trap)
+  MemoryType type;
+
+ private:
+  MemoryInst() = default;
+  uint64_t reserved_ = 0;  // bytes of address space reserved
+  uint64_t max_bytes_ = 0;
+};
+
+struct TableInst {
+  TableType type;
+  std::vector<Ref> elems;
+  uint64_t max = 0;  // effective maximum number of elements
+  // Grows by `delta` entries filled with `init`; returns the old size, or -1 on failure.
+  int64_t grow(uint64_t delta, Ref init);
+};
+
+struct GlobalInst {
+  GlobalType type;
+  alignas(16) uint64_t value[2] = {0, 0};  // v128 uses both; references are stored as Ref bits
+};
+
+struct TagInst {
+  uint32_t type_id = 0;
+  const FuncType* type = nullptr;
+};
+
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  union {
+    FuncInst* func;
+    TableInst* table;
+    MemoryInst* memory;
+    GlobalInst* global;
+    TagInst* tag;
+    void* ptr = nullptr;
+  };
+  static Extern of(FuncInst* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
+  static Extern of(TableInst* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
+  static Extern of(MemoryInst* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
+  static Extern of(GlobalInst* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
+  static Extern of(TagInst* t) { Extern e; e.kind = ExternKind::Tag; e.tag = t; return e; }
+};
+
+// A validated and translated module, shareable between Stores and threads.
+struct CompiledModule {
+  std::shared_ptr<const Module> module;
+  std::vector<uint32_t> type_ids;                     // Engine ids of module.types
+  std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
+  ~CompiledModule();
+};
+
+// Decode, validate and translate a binary module.
+Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes);
+
+struct Instance {
+  std::shared_ptr<const CompiledModule> compiled;
+  const Module& module() const { return *compiled->module; }
+  // Index spaces, imports first.
+  std::vector<FuncInst*> funcs;
+  std::vector<TableInst*> tables;
+  std::vector<MemoryInst*> memories;
+  std::vector<GlobalInst*> globals;
+  std::vector<TagInst*> tags;
+  std::vector<std::vector<Ref>> elems;               // element segments; dropped = cleared
+  std::vector<std::span<const uint8_t>> datas;       // data segments; dropped = empty
+  std::unordered_map<std::string, Extern> exports;
+
+  std::optional<Extern> get_export(std::string_view name) const;
+  FuncInst* get_func(std::string_view name) const;
+  MemoryInst* get_memory(std::string_view name) const;
+};
+
+}  // namespace kumo::wasm
