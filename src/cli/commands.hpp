@@ -1,0 +1,36 @@
+// The `kumo` subcommands. Each add_*_command registers its subcommand on the CLI11 app; when the
+// subcommand is selected, its callback runs it and stores the process exit status in `exit_code`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace kumo::cli {
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_wast_command(CLI::App& app, int& exit_code);
+void add_validate_command(CLI::App& app, int& exit_code);
+void add_version_command(CLI::App& app, int& exit_code);
+
+// `kumo wast`, callable without the command line (tests).
+struct WastCommandOptions {
+  std::vector<std::string> paths;  // .json scripts, or directories searched recursively
+  bool quiet = false;              // only the final summary line
+  bool verbose = false;            // per-file summaries and notes
+  bool strict = false;             // see WastOptions::strict
+  bool fork = true;                // each file in a child process (crash and hang isolation)
+  unsigned jobs = 1;               // files run in parallel (fork mode)
+  double timeout = 300;            // seconds per file in fork mode; 0 = none
+  int fail_exit_code = 1;          // exit status when something failed
+};
+int run_wast_command(const WastCommandOptions& options);
+
+// Exit statuses of `kumo run`.
+constexpr int kExitTrap = 134;       // the program trapped (128 + SIGABRT, as a native abort)
+constexpr int kExitLoadError = 1;    // unreadable, invalid, unlinkable module; bad arguments
+
+}  // namespace kumo::cli

@@ -1,0 +1,58 @@
+// `kumo validate FILE.wasm...`: decodes and validates core modules; prints one error line per
+// invalid file and exits 1 if any is invalid. Valid files print nothing (or "FILE: valid" with -v).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "cli/wasm_file.hpp"
+#include "wasm/module.hpp"
+
+namespace kumo::cli {
+
+namespace {
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+  bool verbose = false;
+};
+
+// Returns the error for `file`, or an empty string when it is a valid module.
+std::string check(const std::string& file) {
+  auto bytes = read_core_module(file);
+  if (!bytes) return bytes.error().message;
+  auto module = wasm::decode_module(*bytes);
+  if (!module) return fmt::format("{}: malformed: {}", file, module.error().message);
+  auto valid = wasm::validate_module(**module);
+  if (!valid) return fmt::format("{}: invalid: {}", file, valid.error().message);
+  return {};
+}
+
+int validate(const ValidateOptions& o) {
+  int status = 0;
+  for (const std::string& f : o.files) {
+    std::string e = check(f);
+    if (!e.empty()) {
+      fmt::print(stderr, "{}\n", e);
+      status = 1;
+    } else if (o.verbose) {
+      fmt::print("{}: valid\n", f);
+    }
+  }
+  return status;
+}
+
+}  // namespace
+
+void add_validate_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<ValidateOptions>();
+  CLI::App* sub = app.add_subcommand("validate", "Decode and validate WebAssembly modules");
+  sub->add_option("files", o->files, "Binary modules (.wasm)")->required();
+  sub->add_flag("-v,--verbose", o->verbose, "Also report valid files");
+  sub->callback([o, &exit_code] { exit_code = validate(*o); });
+}
+
+}  // namespace kumo::cli

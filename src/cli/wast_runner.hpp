@@ -1,0 +1,57 @@
+// Runs one spec-test script converted by wast2json (see /work/shared/spectest/README.md):
+// loads its modules, performs its commands and checks its assertions.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string_view>
+
+#include "wasm/runtime/objects.hpp"
+
+namespace kumo::cli {
+
+struct WastCounts {
+  uint64_t passed = 0;
+  uint64_t failed = 0;
+  uint64_t skipped = 0;
+  WastCounts& operator+=(const WastCounts& o) {
+    passed += o.passed, failed += o.failed, skipped += o.skipped;
+    return *this;
+  }
+};
+
+// Counters updated as commands complete. Lock-free atomics, so that a parent process can read
+// them from shared memory when the runner dies in a forked child (crash or timeout).
+struct WastProgress {
+  std::atomic<uint64_t> passed{0};
+  std::atomic<uint64_t> failed{0};
+  std::atomic<uint64_t> skipped{0};
+  std::atomic<uint32_t> line{0};  // line of the command being run
+  void reset() { passed = 0, failed = 0, skipped = 0, line = 0; }
+  WastCounts counts() const { return {passed.load(), failed.load(), skipped.load()}; }
+};
+
+struct WastOptions {
+  // Also report notes that do not fail a command (e.g. an expected-invalid module rejected with
+  // a message other than the spec's).
+  bool verbose = false;
+  // Negative module assertions must fail in the right phase (assert_malformed in the decoder,
+  // assert_invalid in the validator) with an error containing the spec's message.
+  bool strict = false;
+};
+
+// Receives the runner's messages, one line at a time, without a trailing newline.
+using LineSink = std::function<void(std::string_view)>;
+
+// Runs the script `json_path`. Every command counts as passed, failed or skipped; a file that
+// cannot be read or parsed counts as one failure. Never throws.
+WastCounts run_wast_file(const std::filesystem::path& json_path, wasm::Engine& engine,
+                         const WastOptions& options, const LineSink& sink,
+                         WastProgress* progress = nullptr);
+
+// True when a trap matches an assertion's expected message (the spec compares by prefix).
+bool trap_matches(const wasm::Trap& trap, std::string_view expected);
+
+}  // namespace kumo::cli

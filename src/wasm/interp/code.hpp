@@ -1,0 +1,111 @@
+// The interpreter's internal code: what translate() produces from a validated function body and
+// what the dispatch loop (interp.cpp) executes.
+//
+// Format: a stream of 32-bit units. Each instruction starts with the address of its handler
+// (8 bytes = 2 units, direct threading: dispatch is one load and one indirect jump), followed by
+// 32-bit operands. Operands are frame slot indices (relative to the frame pointer), immediates,
+// or branch offsets (in units, relative to the start of the branching instruction, so that a
+// stream can be copied without relocation).
+//
+// Frame layout: slots [0, L) hold the locals (parameters first); the wasm operand stack at height
+// h (in slots) lives at slot L + h. A v128 takes two consecutive slots, low half first. Calls are
+// zero-copy: the callee's frame starts at the caller's first argument slot, and results come back
+// at the same place.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "wasm/runtime/objects.hpp"
+
+namespace kumo::wasm::interp {
+
+// One 64-bit frame slot. GCC defines reading a union member other than the last one written
+// (type punning through unions), which the handlers rely on: an i32 is the low half of a slot
+// (the high half is unspecified), f32 likewise.
+union Slot {
+  uint32_t u32;
+  int32_t i32;
+  uint64_t u64;
+  int64_t i64;
+  float f32;
+  double f64;
+  void* ref;
+};
+static_assert(sizeof(Slot) == 8);
+
+// Internal opcodes. The enum only names handlers; the code stream holds handler addresses.
+enum class IOp : uint16_t {
+#define OP(name) name,
+#include "wasm/interp/ops_list.inc"
+#undef OP
+  Count_
+};
+
+// Address of the handler of `op` (from the dispatch loop's label table).
+const void* handler_address(IOp op);
+// Reverse lookup for debugging and the checked-memory variant; IOp::Count_ if unknown.
+IOp handler_op(const void* handler);
+
+struct PcOffset {
+  uint32_t pc;      // unit index in the code stream
+  uint32_t offset;  // byte offset in the module binary
+};
+
+// Exception handling (try_table). A handler covers pcs [begin_pc, end_pc); handlers are listed in
+// the order their try_table starts, so the last one covering a pc is the innermost.
+struct HandlerEntry {
+  uint32_t begin_pc = 0, end_pc = 0;
+  uint32_t first_catch = 0, num_catches = 0;
+};
+// One catch clause: when it matches, the payload (then the exnref for the _ref kinds) is written
+// to slots from `dst_slot` and execution continues at `pad_pc`, a landing pad that branches to the
+// clause's label like `br` would.
+struct CatchEntry {
+  uint8_t kind = 0;      // CatchClause::Kind
+  uint32_t tag = 0;      // tag index in the module
+  uint32_t pad_pc = 0;
+  uint32_t dst_slot = 0;
+};
+
+// Translated code of one defined function. Immutable after translation except for the lazily
+// built bounds-checked variant (see entry_checked()).
+struct Code {
+  std::vector<uint32_t> code;     // the threaded code (32-bit memory 0 accesses unchecked)
+  std::vector<PcOffset> offsets;  // sorted by pc: the wasm instruction each pc range came from
+  // Positions of memory-0 accesses that rely on guard pages; the checked variant replaces their
+  // handlers by explicitly bounds-checking ones (same operand layout).
+  std::vector<uint32_t> guarded_sites;
+  uint32_t func_index = 0;        // in the module's function index space
+  uint32_t num_param_slots = 0;
+  uint32_t num_local_slots = 0;   // L: parameters + declared locals
+  uint32_t num_result_slots = 0;
+  uint32_t max_slots = 0;         // frame size: L + maximal operand stack height (+ call results)
+  std::vector<HandlerEntry> handlers;
+  std::vector<CatchEntry> catches;
+
+  // Entry points: [0] unchecked memory-0 accesses (memory 0 guarded, or no memory), [1] checked.
+  mutable std::atomic<const uint32_t*> entry[2] = {nullptr, nullptr};
+  const uint32_t* entry_checked() const;  // builds the checked variant on first use
+
+  // Index of `p` in the code stream (p points into either variant).
+  uint32_t pc_index(const uint32_t* p) const;
+  // Byte offset in the module of the instruction at `p` (which must lie in one of the streams).
+  uint32_t wasm_offset(const uint32_t* p) const;
+
+ private:
+  mutable std::once_flag checked_once_;
+  mutable std::vector<uint32_t> checked_code_;
+};
+
+// Reads the handler address stored at `p`.
+inline const void* load_handler(const uint32_t* p) {
+  const void* h;
+  std::memcpy(&h, p, sizeof h);
+  return h;
+}
+
+}  // namespace kumo::wasm::interp

@@ -1,0 +1,1310 @@
+// Translation of a validated function body into the interpreter's register code (code.hpp).
+//
+// The translator walks the decoded instructions once, keeping a *virtual* operand stack. An entry
+// is either materialized in its home slot (L + height), or deferred: a reference to a local's
+// slot (local.get) or a constant. Instructions read deferred entries straight from the local /
+// use an immediate form, so local.get and most constants cost nothing. Deferred local references
+// are materialized when the local is about to be overwritten and at block boundaries (where
+// control-flow paths merge); constants never change, so they stay deferred across blocks.
+//
+// Fusions: compare/eqz + br_if/if into one compare-and-branch; i32/i64 arithmetic and compares with
+// a constant operand into immediate forms; a producer followed by local.set/tee writes straight
+// into the local; memory offsets are immediates; reinterpretations vanish.
+//
+// Code after an unconditional branch is skipped (it is unreachable and was validated), so
+// polymorphic stacks never need to be typed here.
+#include <algorithm>
+#include <cassert>
+
+#include "wasm/interp/code.hpp"
+#include "wasm/interp/interp.hpp"
+#include "wasm/interp/translate_tables.hpp"
+
+namespace kumo::wasm::interp {
+
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+struct Entry {
+  enum Kind : uint8_t { Stack, Local, Const };
+  Kind kind = Stack;
+  ValType::Kind type = ValType::I32;
+  uint32_t home = 0;    // slot of the value when materialized
+  uint32_t local = 0;   // Local: the local's slot
+  uint64_t value = 0;   // Const: the bits (i32/f32 zero-extended; null references are 0)
+  uint32_t nslots() const { return type == ValType::V128 ? 2 : 1; }
+};
+
+// A branch offset to patch: the operand at `operand` gets `target - instr`.
+struct Fixup {
+  uint32_t instr;
+  uint32_t operand;
+};
+
+struct Ctl {
+  enum Kind : uint8_t { Func, Block, Loop, If, Else, TryTable };
+  Kind kind = Block;
+  uint32_t height = 0;     // stack entries below the block's parameters
+  uint32_t base_slot = 0;  // home slot of the first parameter / result
+  std::vector<ValType> params, results;
+  uint32_t loop_pc = 0;    // Loop: the branch target
+  std::vector<Fixup> fixups;
+  Fixup else_fixup{kNone, kNone};
+  bool unreachable = false;
+  uint32_t try_begin = 0;         // TryTable: first pc covered
+  uint32_t try_catch_begin = 0;   // TryTable: its clauses in Body::catches
+  uint32_t try_catch_count = 0;
+
+  // Types carried by a branch to this label.
+  const std::vector<ValType>& label_types() const { return kind == Loop ? params : results; }
+};
+
+uint32_t slots_of(const std::vector<ValType>& ts) {
+  uint32_t n = 0;
+  for (ValType t : ts) n += slot_count(t);
+  return n;
+}
+
+// Last emitted instruction that produced the top stack entry, for fusions.
+struct Producer {
+  bool valid = false;
+  uint32_t entry = 0;        // index of the produced stack entry
+  uint32_t start = 0;        // pc of the instruction
+  uint32_t dst_pos = 0;      // position of its destination operand
+  Op op = Op::Nop;           // the wasm op (compares and eqz: for branch fusion)
+  bool imm = false;          // compare with an immediate second operand
+  uint32_t a = 0, b = 0;     // operand slots (b: immediate when imm)
+};
+
+class Translator {
+ public:
+  Translator(const Module& m, uint32_t defined_index, std::span<const uint32_t> type_ids)
+      : m_(m), fn_(m.functions[defined_index]), type_ids_(type_ids) {}
+
+  Expected<std::unique_ptr<Code, CodeDeleter>> run(uint32_t func_index);
+
+ private:
+  // ---- emission ----
+  uint32_t pc() const { return uint32_t(out_.size()); }
+  uint32_t begin(IOp op) {
+    producer_.valid = false;
+    uint32_t at = pc();
+    if (code_->offsets.empty() || code_->offsets.back().offset != cur_offset_) {
+      if (!code_->offsets.empty() && code_->offsets.back().pc == at) {
+        code_->offsets.back().offset = cur_offset_;
+      } else {
+        code_->offsets.push_back({at, cur_offset_});
+      }
+    }
+    const void* h = handler_address(op);
+    uint32_t w[2];
+    std::memcpy(w, &h, sizeof h);
+    out_.push_back(w[0]);
+    out_.push_back(w[1]);
+    return at;
+  }
+  void put(uint32_t v) { out_.push_back(v); }
+  void put64(uint64_t v) {
+    put(uint32_t(v));
+    put(uint32_t(v >> 32));
+  }
+  // Branch offset operand targeting label `c` (backward for loops, patched later otherwise).
+  void put_target(uint32_t instr, Ctl& c) {
+    if (c.kind == Ctl::Loop) {
+      put(uint32_t(int32_t(c.loop_pc) - int32_t(instr)));
+    } else {
+      c.fixups.push_back({instr, pc()});
+      put(0);
+    }
+  }
+  void patch(const Fixup& f, uint32_t target) { out_[f.operand] = uint32_t(int32_t(target) - int32_t(f.instr)); }
+  // Removes the last instruction (a compare being fused into a branch).
+  void rewind(uint32_t to) {
+    out_.resize(to);
+    while (!code_->offsets.empty() && code_->offsets.back().pc > to) code_->offsets.pop_back();
+    producer_.valid = false;
+  }
+  void set_producer(uint32_t start, Op op = Op::Nop) {
+    producer_ = Producer{};
+    producer_.valid = true;
+    producer_.entry = uint32_t(stack_.size() - 1);
+    producer_.start = start;
+    producer_.dst_pos = start + 2;
+    producer_.op = op;
+  }
+
+  // ---- virtual stack ----
+  uint32_t next_home() const {
+    return stack_.empty() ? L_ : stack_.back().home + stack_.back().nslots();
+  }
+  void note_height(uint32_t end_slot) { max_slots_ = std::max(max_slots_, end_slot); }
+  Entry& push_stack(ValType::Kind t) {
+    Entry e;
+    e.kind = Entry::Stack;
+    e.type = t;
+    e.home = next_home();
+    stack_.push_back(e);
+    note_height(e.home + e.nslots());
+    return stack_.back();
+  }
+  void push_local(uint32_t index) {
+    Entry e;
+    e.kind = Entry::Local;
+    e.type = local_types_[index];
+    e.home = next_home();
+    e.local = local_slots_[index];
+    stack_.push_back(e);
+    ++local_refs_[e.local];
+    ++num_local_entries_;
+    note_height(e.home + e.nslots());
+  }
+  void push_const(ValType::Kind t, uint64_t v) {
+    Entry e;
+    e.kind = Entry::Const;
+    e.type = t;
+    e.home = next_home();
+    e.value = v;
+    stack_.push_back(e);
+    note_height(e.home + e.nslots());
+  }
+  Entry pop() {
+    Entry e = stack_.back();
+    stack_.pop_back();
+    if (e.kind == Entry::Local) {
+      --local_refs_[e.local];
+      --num_local_entries_;
+    }
+    return e;
+  }
+  void pop_to(uint32_t height) {
+    while (stack_.size() > height) pop();
+  }
+
+  // Emits the instruction that puts a deferred entry's value into slot `dst`.
+  void emit_move(const Entry& e, uint32_t dst) {
+    if (e.kind == Entry::Const) {
+      if (e.value >> 32) {
+        uint32_t at = begin(IOp::Const64);
+        (void)at;
+        put(dst);
+        put64(e.value);
+      } else {
+        begin(IOp::Const32);
+        put(dst);
+        put(uint32_t(e.value));
+      }
+      return;
+    }
+    uint32_t src = e.kind == Entry::Local ? e.local : e.home;
+    if (src == dst) return;
+    begin(e.type == ValType::V128 ? IOp::Copy2 : IOp::Copy);
+    put(dst);
+    put(src);
+  }
+  void materialize(Entry& e) {
+    if (e.kind == Entry::Stack) return;
+    emit_move(e, e.home);
+    if (e.kind == Entry::Local) {
+      --local_refs_[e.local];
+      --num_local_entries_;
+    }
+    e.kind = Entry::Stack;
+  }
+  void materialize_locals() {
+    if (num_local_entries_ == 0) return;
+    for (Entry& e : stack_) {
+      if (e.kind == Entry::Local) materialize(e);
+    }
+  }
+  void materialize_refs_to(uint32_t local_slot) {
+    if (local_refs_[local_slot] == 0) return;
+    for (Entry& e : stack_) {
+      if (e.kind == Entry::Local && e.local == local_slot) materialize(e);
+    }
+  }
+  // Slot holding a popped entry's value (constants are materialized into their home slot,
+  // which is free once the entry is popped).
+  uint32_t slot_of(const Entry& e) {
+    switch (e.kind) {
+      case Entry::Local: return e.local;
+      case Entry::Stack: return e.home;
+      case Entry::Const: emit_move(e, e.home); return e.home;
+    }
+    return e.home;
+  }
+
+  // ---- control ----
+  Ctl& label(uint32_t depth) { return ctls_[ctls_.size() - 1 - depth]; }
+  void block_sig(const BlockType& bt, std::vector<ValType>& params, std::vector<ValType>& results) {
+    params.clear();
+    results.clear();
+    if (bt.kind == BlockType::Value) {
+      results.push_back(bt.type);
+    } else if (bt.kind == BlockType::TypeIndex) {
+      params = m_.types[bt.type_index].params;
+      results = m_.types[bt.type_index].results;
+    }
+  }
+  void set_unreachable() {
+    ctls_.back().unreachable = true;
+    producer_.valid = false;
+  }
+  bool values_in_place(uint32_t n, uint32_t base_slot) const;
+  void emit_moves_to(uint32_t n, uint32_t base_slot);
+  void emit_return();
+  void emit_branch(uint32_t depth);
+  void begin_block(Ctl::Kind kind, const BlockType& bt);
+  void end_block();
+  void do_else();
+  void do_br_if(uint32_t depth);
+  void do_br_table(const Instr& in);
+  // Pops an i32 condition and emits a branch taken when (cond != 0) == when_true. Returns the
+  // instruction start; the offset operand is the last unit.
+  uint32_t emit_cond_branch(bool when_true);
+  void emit_call_like(IOp op, const FuncType& type, std::initializer_list<uint32_t> pre,
+                      std::initializer_list<uint32_t> post, bool tail);
+
+  // ---- instructions ----
+  Expected<void> instr(const Instr& in);
+  void simple(const Instr& in, const SimpleOp& s);
+  void mem_access(const Instr& in, const SimpleOp& s);
+  void local_set(uint32_t index, bool tee);
+  ValType::Kind result_kind(Op op) const;
+  bool mem_is64(uint32_t mem) {
+    if (mem >= mem64_.size()) mem64_.resize(mem + 1, -1);
+    if (mem64_[mem] < 0) mem64_[mem] = m_.memory_type(mem).limits.is64 ? 1 : 0;
+    return mem64_[mem] == 1;
+  }
+  bool table_is64(uint32_t t) { return m_.table_type(t).limits.is64; }
+
+  const Module& m_;
+  const Function& fn_;
+  std::span<const uint32_t> type_ids_;
+  Code* code_ = nullptr;
+  std::vector<uint32_t> out_;
+  std::vector<Entry> stack_;
+  std::vector<Ctl> ctls_;
+  std::vector<uint32_t> local_slots_;
+  std::vector<ValType::Kind> local_types_;
+  std::vector<uint32_t> local_refs_;
+  uint32_t num_local_entries_ = 0;
+  uint32_t L_ = 0;
+  uint32_t max_slots_ = 0;
+  uint32_t cur_offset_ = 0;
+  Producer producer_;
+  std::vector<int8_t> mem64_;
+  const Body* body_ = nullptr;
+  std::vector<HandlerEntry> handlers_;
+  std::vector<std::vector<Fixup>> handler_fixups_;
+};
+
+bool Translator::values_in_place(uint32_t n, uint32_t base_slot) const {
+  uint32_t slot = base_slot;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+    const Entry& e = stack_[i];
+    if (e.kind != Entry::Stack || e.home != slot) return false;
+    slot += e.nslots();
+  }
+  return true;
+}
+
+// Copies the top n entries to consecutive slots from base_slot, without changing the virtual
+// stack (so that it can be used on a conditional path). Safe in ascending order: sources are
+// locals (below L <= base_slot) or home slots at or above their destination.
+void Translator::emit_moves_to(uint32_t n, uint32_t base_slot) {
+  uint32_t slot = base_slot;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+    emit_move(stack_[i], slot);
+    slot += stack_[i].nslots();
+  }
+}
+
+// Moves the function's results to slots [0, n) and returns. Does not change the virtual stack.
+void Translator::emit_return() {
+  const auto& results = ctls_[0].results;
+  uint32_t n = uint32_t(results.size());
+  if (n == 0) {
+    begin(IOp::Return);
+    return;
+  }
+  if (n == 1) {
+    const Entry& e = stack_.back();
+    if (e.kind == Entry::Const) {
+      emit_move(e, 0);
+      begin(IOp::Return);
+      return;
+    }
+    uint32_t src = e.kind == Entry::Local ? e.local : e.home;
+    begin(e.type == ValType::V128 ? IOp::Return2 : IOp::Return1);
+    put(src);
+    return;
+  }
+  // Several results: a local below the result area's end may be overwritten by an earlier copy;
+  // copy such locals to their (free) home slots first.
+  uint32_t total = slots_of(results);
+  std::vector<Entry> srcs(stack_.end() - n, stack_.end());
+  for (Entry& e : srcs) {
+    if (e.kind == Entry::Local && e.local < total) {
+      emit_move(e, e.home);
+      e.kind = Entry::Stack;
+    }
+  }
+  uint32_t slot = 0;
+  for (const Entry& e : srcs) {
+    emit_move(e, slot);
+    slot += e.nslots();
+  }
+  begin(IOp::Return);
+}
+
+// Unconditional branch to label `depth` with its values.
+void Translator::emit_branch(uint32_t depth) {
+  Ctl& c = label(depth);
+  if (c.kind == Ctl::Func) {
+    emit_return();
+    return;
+  }
+  uint32_t n = uint32_t(c.label_types().size());
+  emit_moves_to(n, c.base_slot);
+  uint32_t at = begin(IOp::Br);
+  put_target(at, c);
+}
+
+void Translator::begin_block(Ctl::Kind kind, const BlockType& bt) {
+  Ctl c;
+  c.kind = kind;
+  block_sig(bt, c.params, c.results);
+  uint32_t np = uint32_t(c.params.size());
+  // Paths merge at labels: every deferred local reference must be in its slot, and the
+  // parameters must be in their home slots (a loop's back-edge delivers them there).
+  materialize_locals();
+  for (size_t i = stack_.size() - np; i < stack_.size(); ++i) materialize(stack_[i]);
+  c.height = uint32_t(stack_.size() - np);
+  c.base_slot = np ? stack_[c.height].home : next_home();
+  note_height(c.base_slot + slots_of(c.results));
+  producer_.valid = false;
+  if (kind == Ctl::Loop) c.loop_pc = pc();
+  ctls_.push_back(std::move(c));
+}
+
+uint32_t Translator::emit_cond_branch(bool when_true) {
+  Entry cond = pop();
+  const Producer p = producer_;
+  if (p.valid && p.entry == stack_.size() && cond.kind == Entry::Stack) {
+    // Fuse the compare that produced the condition.
+    if (const CmpInfo* ci = cmp_info(p.op)) {
+      rewind(p.start);
+      Op op = when_true ? p.op : ci->negated;
+      const CmpInfo* ni = cmp_info(op);
+      uint32_t at = begin(p.imm ? ni->br_imm : ni->br);
+      put(p.a);
+      put(p.b);
+      put(0);
+      return at;
+    }
+    if (p.op == Op::I32Eqz || p.op == Op::I64Eqz || p.op == Op::RefIsNull) {
+      rewind(p.start);
+      bool wide = p.op != Op::I32Eqz;
+      // eqz(x) != 0  <=>  x == 0
+      IOp op = when_true ? (wide ? IOp::BrIfEqz64 : IOp::BrIfEqz)
+                         : (wide ? IOp::BrIfNez64 : IOp::BrIfNez);
+      uint32_t at = begin(op);
+      put(p.a);
+      put(0);
+      return at;
+    }
+  }
+  uint32_t c = slot_of(cond);
+  uint32_t at = begin(when_true ? IOp::BrIfNez : IOp::BrIfEqz);
+  put(c);
+  put(0);
+  return at;
+}
+
+void Translator::do_br_if(uint32_t depth) {
+  Ctl& c = label(depth);
+  bool simple = c.kind != Ctl::Func &&
+                values_in_place(uint32_t(c.label_types().size()), c.base_slot);
+  if (simple) {
+    uint32_t at = emit_cond_branch(true);
+    out_.pop_back();
+    put_target(at, c);
+    return;
+  }
+  // Values must move (or it is a return): skip over the moves and the branch when false.
+  uint32_t at = emit_cond_branch(false);
+  Fixup skip{at, pc() - 1};
+  emit_branch(depth);
+  patch(skip, pc());
+  producer_.valid = false;
+}
+
+void Translator::do_br_table(const Instr& in) {
+  Entry idx = pop();
+  uint32_t n = in.table_size;  // including the default
+  const uint32_t* labels = body_->br_targets.data() + in.table_begin;
+  if (idx.kind == Entry::Const) {
+    uint32_t i = std::min<uint64_t>(uint32_t(idx.value), n - 1);
+    emit_branch(labels[i]);
+    set_unreachable();
+    return;
+  }
+  uint32_t is = slot_of(idx);
+  uint32_t at = begin(IOp::BrTable);
+  put(is);
+  put(n - 1);
+  uint32_t table = pc();
+  for (uint32_t i = 0; i < n; ++i) put(0);
+  // Targets whose values are in place jump directly; the others go through a stub.
+  std::vector<std::pair<uint32_t, uint32_t>> stubs;  // (depth, first table index using it)
+  for (uint32_t i = 0; i < n; ++i) {
+    Ctl& c = label(labels[i]);
+    if (c.kind != Ctl::Func && values_in_place(uint32_t(c.label_types().size()), c.base_slot)) {
+      if (c.kind == Ctl::Loop) {
+        out_[table + i] = uint32_t(int32_t(c.loop_pc) - int32_t(at));
+      } else {
+        c.fixups.push_back({at, table + i});
+      }
+      continue;
+    }
+    // Share stubs between entries with the same target.
+    bool found = false;
+    for (auto& s : stubs) {
+      if (s.first == labels[i]) {
+        out_[table + i] = out_[table + s.second];
+        found = true;
+        break;
+      }
+    }
+    if (found) continue;
+    stubs.push_back({labels[i], i});
+    out_[table + i] = pc() - at;
+    emit_branch(labels[i]);
+  }
+  set_unreachable();
+}
+
+void Translator::do_else() {
+  Ctl& c = ctls_.back();
+  if (!c.unreachable) {
+    uint32_t nr = uint32_t(c.results.size());
+    for (size_t i = stack_.size() - nr; i < stack_.size(); ++i) materialize(stack_[i]);
+    uint32_t at = begin(IOp::Br);
+    c.fixups.push_back({at, pc()});
+    put(0);
+  }
+  patch(c.else_fixup, pc());
+  c.else_fixup = {kNone, kNone};
+  pop_to(c.height);
+  for (ValType t : c.params) push_stack(t.kind());
+  c.kind = Ctl::Else;
+  c.unreachable = false;
+  producer_.valid = false;
+}
+
+void Translator::end_block() {
+  Ctl& c = ctls_.back();
+  uint32_t nr = uint32_t(c.results.size());
+  if (!c.unreachable) {
+    if (c.kind == Ctl::Func) {
+      emit_return();
+    } else {
+      for (size_t i = stack_.size() - nr; i < stack_.size(); ++i) materialize(stack_[i]);
+    }
+  }
+  bool reachable = !c.unreachable || !c.fixups.empty();
+  if (c.kind == Ctl::If) {  // no else: the false path falls through with params == results
+    patch(c.else_fixup, pc());
+    reachable = true;
+  }
+  for (const Fixup& f : c.fixups) patch(f, pc());
+  if (c.kind == Ctl::TryTable) {
+    // The handler covers the block body; catch targets were recorded at the start.
+    handlers_[c.try_catch_begin].end_pc = pc();
+  }
+  uint32_t height = c.height;
+  std::vector<ValType> results = std::move(c.results);
+  Ctl::Kind kind = c.kind;
+  ctls_.pop_back();
+  producer_.valid = false;
+  if (kind == Ctl::Func) return;
+  pop_to(height);
+  for (ValType t : results) push_stack(t.kind());
+  if (!reachable) set_unreachable();
+}
+
+// Calls: arguments are materialized in their home slots, which become the callee's parameter
+// slots; results come back at the same place.
+void Translator::emit_call_like(IOp op, const FuncType& type, std::initializer_list<uint32_t> pre,
+                                std::initializer_list<uint32_t> post, bool tail) {
+  uint32_t np = uint32_t(type.params.size());
+  for (size_t i = stack_.size() - np; i < stack_.size(); ++i) materialize(stack_[i]);
+  uint32_t frame = np ? stack_[stack_.size() - np].home : next_home();
+  uint32_t nargs = slots_of(type.params);
+  uint32_t nres = slots_of(type.results);
+  note_height(frame + std::max(nargs, nres));
+  pop_to(uint32_t(stack_.size() - np));
+  begin(op);
+  for (uint32_t v : pre) put(v);
+  put(frame);
+  for (uint32_t v : post) put(v);
+  if (tail) {
+    put(nargs);
+    set_unreachable();
+    return;
+  }
+  for (ValType t : type.results) push_stack(t.kind());
+}
+
+void Translator::local_set(uint32_t index, bool tee) {
+  uint32_t slot = local_slots_[index];
+  Entry& top = stack_.back();
+  if (top.kind == Entry::Local && top.local == slot) {
+    if (!tee) pop();
+    return;
+  }
+  const Producer p = producer_;
+  if (p.valid && p.entry == stack_.size() - 1 && top.kind == Entry::Stack && local_refs_[slot] == 0) {
+    // The producer writes straight into the local.
+    out_[p.dst_pos] = slot;
+    pop();
+  } else {
+    Entry v = pop();
+    // Deferred reads of the old value must see it before it is overwritten.
+    materialize_refs_to(slot);
+    emit_move(v, slot);
+  }
+  producer_.valid = false;
+  if (tee) push_local(index);
+}
+
+ValType::Kind Translator::result_kind(Op op) const {
+  const char* sig = op_info(op).sig;
+  const char* colon = std::strchr(sig, ':');
+  char c = colon && colon[1] ? colon[1] : 'i';
+  switch (c) {
+    case 'l': return ValType::I64;
+    case 'f': return ValType::F32;
+    case 'd': return ValType::F64;
+    case 'v': return ValType::V128;
+    default: return ValType::I32;
+  }
+}
+
+void Translator::simple(const Instr& in, const SimpleOp& s) {
+  ValType::Kind rk = result_kind(in.op);
+  switch (s.shape) {
+    case Shape::Un:
+    case Shape::TrapUn:
+    case Shape::VUn:
+    case Shape::VTest:
+    case Shape::VSplat: {
+      Entry a = pop();
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(s.op);
+      put(a.home);
+      put(sa);
+      push_stack(rk);
+      set_producer(at, in.op);
+      producer_.a = sa;
+      return;
+    }
+    case Shape::VExtract: {
+      Entry a = pop();
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(s.op);
+      put(a.home);
+      put(sa);
+      put(in.lane);
+      push_stack(rk);
+      set_producer(at);
+      return;
+    }
+    case Shape::VReplace: {
+      Entry x = pop();
+      Entry a = pop();
+      uint32_t sx = slot_of(x);
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(s.op);
+      put(a.home);
+      put(sa);
+      put(sx);
+      put(in.lane);
+      push_stack(rk);
+      set_producer(at);
+      return;
+    }
+    case Shape::VTern: {
+      Entry c = pop();
+      Entry b = pop();
+      Entry a = pop();
+      uint32_t sc = slot_of(c), sb = slot_of(b), sa = slot_of(a);
+      uint32_t at = begin(s.op);
+      put(a.home);
+      put(sa);
+      put(sb);
+      put(sc);
+      push_stack(rk);
+      set_producer(at);
+      return;
+    }
+    case Shape::Bin:
+    case Shape::BinImm:
+    case Shape::Cmp:
+    case Shape::TrapBin:
+    case Shape::VBin:
+    case Shape::VShift: {
+      Entry b = pop();
+      Entry a = pop();
+      uint32_t home = a.home;
+      const bool wide = a.type == ValType::I64;
+      auto fits = [&](uint64_t v) { return !wide ? true : int64_t(v) == int64_t(int32_t(v)); };
+      if (s.shape == Shape::BinImm || s.shape == Shape::Cmp) {
+        Op op = in.op;
+        IOp iop = s.imm;
+        bool commutes = s.commutative;
+        if (a.kind == Entry::Const && b.kind != Entry::Const && fits(a.value)) {
+          if (s.shape == Shape::Cmp) {
+            op = cmp_info(op)->swapped;  // c < x  <=>  x > c
+            iop = cmp_info(op)->set_imm;
+            std::swap(a, b);
+          } else if (commutes) {
+            std::swap(a, b);
+          }
+        }
+        if (b.kind == Entry::Const && a.kind != Entry::Const && fits(b.value)) {
+          uint32_t sa = slot_of(a);
+          uint32_t at = begin(iop);
+          put(home);
+          put(sa);
+          put(uint32_t(b.value));
+          push_stack(rk);
+          set_producer(at, op);
+          producer_.a = sa;
+          producer_.b = uint32_t(b.value);
+          producer_.imm = true;
+          return;
+        }
+      }
+      if ((in.op == Op::I32Sub || in.op == Op::I64Sub) && b.kind == Entry::Const &&
+          a.kind != Entry::Const) {
+        // x - c  ->  x + (-c)
+        uint64_t neg = wide ? uint64_t(0) - b.value : uint32_t(0u - uint32_t(b.value));
+        if (fits(neg)) {
+          uint32_t sa = slot_of(a);
+          uint32_t at = begin(wide ? IOp::I64Add_I : IOp::I32Add_I);
+          put(home);
+          put(sa);
+          put(uint32_t(neg));
+          push_stack(rk);
+          set_producer(at, wide ? Op::I64Add : Op::I32Add);
+          return;
+        }
+      }
+      uint32_t sa = slot_of(a);
+      uint32_t sb = slot_of(b);
+      uint32_t at = begin(s.op);
+      put(home);
+      put(sa);
+      put(sb);
+      push_stack(rk);
+      set_producer(at, in.op);
+      producer_.a = sa;
+      producer_.b = sb;
+      return;
+    }
+    default:
+      mem_access(in, s);
+      return;
+  }
+}
+
+// Memory accesses: memory 0 with 32-bit addresses takes the unchecked form (checked variant
+// built on demand); other memories go through the instance.
+void Translator::mem_access(const Instr& in, const SimpleOp& s) {
+  uint32_t mem = in.memarg.memory;
+  bool is64 = mem_is64(mem);
+  uint64_t off = in.memarg.offset;
+  IOp op = s.op;
+  int variant = is64 ? 3 : (mem == 0 ? 0 : 2);
+  op = IOp(uint16_t(op) + variant);
+  auto put_tail = [&](bool with_lane) {
+    if (is64) {
+      put64(off);
+    } else {
+      put(uint32_t(off));
+    }
+    if (with_lane) put(in.lane);
+    if (variant != 0) put(mem);
+  };
+  ValType::Kind rk = result_kind(in.op);
+  switch (s.shape) {
+    case Shape::Load:
+    case Shape::VLoad: {
+      Entry a = pop();
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(op);
+      if (variant == 0) code_->guarded_sites.push_back(at);
+      put(a.home);
+      put(sa);
+      put_tail(false);
+      push_stack(rk);
+      set_producer(at);
+      return;
+    }
+    case Shape::Store:
+    case Shape::VStore: {
+      Entry v = pop();
+      Entry a = pop();
+      uint32_t sv = slot_of(v);
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(op);
+      if (variant == 0) code_->guarded_sites.push_back(at);
+      put(sa);
+      put(sv);
+      put_tail(false);
+      return;
+    }
+    case Shape::VLoadLane: {
+      Entry v = pop();
+      Entry a = pop();
+      uint32_t sv = slot_of(v);
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(op);
+      if (variant == 0) code_->guarded_sites.push_back(at);
+      put(a.home);
+      put(sa);
+      put(sv);
+      put_tail(true);
+      push_stack(ValType::V128);
+      set_producer(at);
+      return;
+    }
+    case Shape::VStoreLane: {
+      Entry v = pop();
+      Entry a = pop();
+      uint32_t sv = slot_of(v);
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(op);
+      if (variant == 0) code_->guarded_sites.push_back(at);
+      put(sa);
+      put(sv);
+      put_tail(true);
+      return;
+    }
+    default:
+      assert(false);
+  }
+}
+
+Expected<void> Translator::instr(const Instr& in) {
+  switch (in.op) {
+    case Op::Nop:
+      return {};
+    case Op::Unreachable:
+      begin(IOp::Unreachable);
+      set_unreachable();
+      return {};
+    case Op::Block:
+      begin_block(Ctl::Block, in.block);
+      return {};
+    case Op::Loop:
+      begin_block(Ctl::Loop, in.block);
+      return {};
+    case Op::If: {
+      // The condition is consumed before the block's parameters are set up.
+      Entry cond = stack_.back();
+      (void)cond;
+      uint32_t at = emit_cond_branch(false);
+      Fixup f{at, pc() - 1};
+      // Parameters / deferred locals: copies emitted after the branch would run only on the true
+      // path; emit them before it instead by re-doing the branch after materialization.
+      bool needs_moves = num_local_entries_ > 0;
+      if (!needs_moves && in.block.kind == BlockType::TypeIndex) {
+        size_t np = m_.types[in.block.type_index].params.size();
+        for (size_t i = stack_.size() - np; i < stack_.size(); ++i) {
+          if (stack_[i].kind != Entry::Stack) needs_moves = true;
+        }
+      }
+      if (needs_moves) {
+        // Move the branch after the copies: take it out, materialize, put it back.
+        std::vector<uint32_t> br(out_.begin() + at, out_.end());
+        rewind(at);
+        begin_block(Ctl::If, in.block);
+        uint32_t nat = pc();
+        out_.insert(out_.end(), br.begin(), br.end());
+        ctls_.back().else_fixup = {nat, pc() - 1};
+      } else {
+        begin_block(Ctl::If, in.block);
+        ctls_.back().else_fixup = f;
+      }
+      return {};
+    }
+    case Op::Else:
+      do_else();
+      return {};
+    case Op::End:
+      end_block();
+      return {};
+    case Op::Br:
+      emit_branch(in.index);
+      set_unreachable();
+      return {};
+    case Op::BrIf:
+      do_br_if(in.index);
+      return {};
+    case Op::BrTable:
+      do_br_table(in);
+      return {};
+    case Op::Return:
+      emit_return();
+      set_unreachable();
+      return {};
+    case Op::Call:
+    case Op::ReturnCall: {
+      const FuncType& t = m_.func_type(in.index);
+      bool tail = in.op == Op::ReturnCall;
+      emit_call_like(tail ? IOp::ReturnCall : IOp::Call, t, {in.index}, {}, tail);
+      return {};
+    }
+    case Op::CallIndirect:
+    case Op::ReturnCallIndirect: {
+      const FuncType& t = m_.types[in.index];
+      bool tail = in.op == Op::ReturnCallIndirect;
+      Entry idx = pop();
+      uint32_t si = slot_of(idx);
+      emit_call_like(tail ? IOp::ReturnCallIndirect : IOp::CallIndirect, t,
+                     {type_ids_[in.index], in.index2, si}, {table_is64(in.index2) ? 1u : 0u}, tail);
+      return {};
+    }
+    case Op::CallRef:
+    case Op::ReturnCallRef: {
+      const FuncType& t = m_.types[in.index];
+      bool tail = in.op == Op::ReturnCallRef;
+      Entry r = pop();
+      uint32_t sr = slot_of(r);
+      emit_call_like(tail ? IOp::ReturnCallRef : IOp::CallRef, t, {sr}, {}, tail);
+      return {};
+    }
+    case Op::Drop:
+      pop();
+      return {};
+    case Op::Select:
+    case Op::SelectT: {
+      Entry c = pop();
+      Entry b = pop();
+      Entry a = pop();
+      if (c.kind == Entry::Const) {
+        // Statically known: keep the chosen operand (deferred entries stay deferred).
+        Entry chosen = c.value ? a : b;
+        ValType::Kind t = a.type;
+        if (chosen.kind == Entry::Local) {
+          push_local_slot(chosen.local, t);
+        } else if (chosen.kind == Entry::Const) {
+          push_const(t, chosen.value);
+        } else {
+          Entry& r = push_stack(t);
+          Entry tmp = chosen;
+          tmp.kind = Entry::Stack;
+          emit_move(tmp, r.home);
+        }
+        return {};
+      }
+      uint32_t sc = slot_of(c), sb = slot_of(b), sa = slot_of(a);
+      uint32_t at = begin(a.type == ValType::V128 ? IOp::Select2 : IOp::Select);
+      put(a.home);
+      put(sa);
+      put(sb);
+      put(sc);
+      push_stack(a.type);
+      set_producer(at);
+      return {};
+    }
+    case Op::LocalGet:
+      push_local(in.index);
+      return {};
+    case Op::LocalSet:
+      local_set(in.index, false);
+      return {};
+    case Op::LocalTee:
+      local_set(in.index, true);
+      return {};
+    case Op::GlobalGet: {
+      ValType::Kind t = m_.global_type(in.index).type.kind();
+      Entry& e = push_stack(t);
+      uint32_t at = begin(t == ValType::V128 ? IOp::GlobalGet2 : IOp::GlobalGet);
+      put(e.home);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::GlobalSet: {
+      Entry v = pop();
+      uint32_t sv = slot_of(v);
+      begin(v.type == ValType::V128 ? IOp::GlobalSet2 : IOp::GlobalSet);
+      put(in.index);
+      put(sv);
+      return {};
+    }
+    case Op::TableGet: {
+      Entry i = pop();
+      uint32_t si = slot_of(i);
+      Entry& e = push_stack(ValType::Ref);
+      uint32_t at = begin(IOp::TableGet);
+      put(e.home);
+      put(si);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::TableSet: {
+      Entry v = pop();
+      Entry i = pop();
+      uint32_t sv = slot_of(v), si = slot_of(i);
+      begin(IOp::TableSet);
+      put(si);
+      put(sv);
+      put(in.index);
+      return {};
+    }
+    case Op::TableSize: {
+      Entry& e = push_stack(table_is64(in.index) ? ValType::I64 : ValType::I32);
+      uint32_t at = begin(IOp::TableSize);
+      put(e.home);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::TableGrow: {
+      Entry n = pop();
+      Entry v = pop();
+      uint32_t sn = slot_of(n), sv = slot_of(v);
+      Entry& e = push_stack(table_is64(in.index) ? ValType::I64 : ValType::I32);
+      uint32_t at = begin(IOp::TableGrow);
+      put(e.home);
+      put(sv);
+      put(sn);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::TableFill: {
+      Entry n = pop();
+      Entry v = pop();
+      Entry i = pop();
+      uint32_t sn = slot_of(n), sv = slot_of(v), si = slot_of(i);
+      begin(IOp::TableFill);
+      put(si);
+      put(sv);
+      put(sn);
+      put(in.index);
+      return {};
+    }
+    case Op::TableCopy:
+    case Op::TableInit:
+    case Op::MemoryInit:
+    case Op::MemoryCopy:
+    case Op::MemoryFill: {
+      Entry n = pop();
+      Entry s = pop();
+      Entry d = pop();
+      uint32_t sn = slot_of(n), ss = slot_of(s), sd = slot_of(d);
+      IOp op = in.op == Op::TableCopy    ? IOp::TableCopy
+               : in.op == Op::TableInit  ? IOp::TableInit
+               : in.op == Op::MemoryInit ? IOp::MemoryInit
+               : in.op == Op::MemoryCopy ? IOp::MemoryCopy
+                                         : IOp::MemoryFill;
+      begin(op);
+      put(sd);
+      put(ss);
+      put(sn);
+      switch (in.op) {
+        case Op::TableCopy: put(in.index); put(in.index2); break;    // dst table, src table
+        case Op::TableInit: put(in.index2); put(in.index); break;    // table, elem
+        case Op::MemoryInit: put(in.index2); put(in.index); break;   // memory, data
+        case Op::MemoryCopy: put(in.index); put(in.index2); break;   // dst mem, src mem
+        default: put(in.index); break;                               // memory
+      }
+      return {};
+    }
+    case Op::DataDrop:
+    case Op::ElemDrop:
+      begin(in.op == Op::DataDrop ? IOp::DataDrop : IOp::ElemDrop);
+      put(in.index);
+      return {};
+    case Op::MemorySize: {
+      Entry& e = push_stack(mem_is64(in.index) ? ValType::I64 : ValType::I32);
+      uint32_t at = begin(IOp::MemorySize);
+      put(e.home);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::MemoryGrow: {
+      Entry d = pop();
+      uint32_t sd = slot_of(d);
+      Entry& e = push_stack(d.type);
+      uint32_t at = begin(IOp::MemoryGrow);
+      put(e.home);
+      put(sd);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::I32Const:
+      push_const(ValType::I32, uint32_t(in.i64));
+      return {};
+    case Op::I64Const:
+      push_const(ValType::I64, uint64_t(in.i64));
+      return {};
+    case Op::F32Const:
+      push_const(ValType::F32, uint32_t(in.bits));
+      return {};
+    case Op::F64Const:
+      push_const(ValType::F64, in.bits);
+      return {};
+    case Op::V128Const: {
+      Entry& e = push_stack(ValType::V128);
+      uint32_t at = begin(IOp::ConstV128);
+      put(e.home);
+      uint32_t w[4];
+      std::memcpy(w, in.v128.data(), 16);
+      for (uint32_t x : w) put(x);
+      set_producer(at);
+      return {};
+    }
+    case Op::I8x16Shuffle: {
+      Entry b = pop();
+      Entry a = pop();
+      uint32_t sb = slot_of(b), sa = slot_of(a);
+      uint32_t at = begin(IOp::I8x16Shuffle);
+      put(a.home);
+      put(sa);
+      put(sb);
+      uint32_t w[4];
+      std::memcpy(w, in.v128.data(), 16);
+      for (uint32_t x : w) put(x);
+      push_stack(ValType::V128);
+      set_producer(at);
+      return {};
+    }
+    case Op::I32ReinterpretF32:
+    case Op::F32ReinterpretI32:
+    case Op::I64ReinterpretF64:
+    case Op::F64ReinterpretI64: {
+      // Same bits in the same slot: only the static type changes.
+      stack_.back().type = result_kind(in.op);
+      return {};
+    }
+    case Op::RefNull:
+      push_const(ValType::Ref, 0);
+      return {};
+    case Op::RefIsNull: {
+      Entry a = pop();
+      if (a.kind == Entry::Const) {
+        push_const(ValType::I32, a.value == 0);
+        return {};
+      }
+      uint32_t sa = slot_of(a);
+      uint32_t at = begin(IOp::RefIsNull);
+      put(a.home);
+      put(sa);
+      push_stack(ValType::I32);
+      set_producer(at, Op::RefIsNull);
+      producer_.a = sa;
+      return {};
+    }
+    case Op::RefFunc: {
+      Entry& e = push_stack(ValType::Ref);
+      uint32_t at = begin(IOp::RefFunc);
+      put(e.home);
+      put(in.index);
+      set_producer(at);
+      return {};
+    }
+    case Op::RefAsNonNull: {
+      Entry& a = stack_.back();
+      if (a.kind == Entry::Const) {
+        if (a.value == 0) {
+          begin(IOp::Unreachable);  // never reached in practice; traps as null below
+        }
+      }
+      uint32_t sa = a.kind == Entry::Local ? a.local : a.home;
+      if (a.kind == Entry::Const) materialize(a);
+      begin(IOp::RefAsNonNull);
+      put(sa);
+      return {};
+    }
+    case Op::BrOnNull:
+    case Op::BrOnNonNull: {
+      // br_on_null: branch (without the operand) if null, else keep the non-null reference.
+      // br_on_non_null: branch with the reference if non-null, else drop it.
+      Ctl& c = label(in.index);
+      Entry r = pop();
+      uint32_t sr = slot_of(r);
+      bool on_null = in.op == Op::BrOnNull;
+      if (!on_null) {
+        // The reference is the last branch value: it must be in place too.
+        Entry& e = push_stack(ValType::Ref);
+        e.kind = r.kind;
+        e.local = r.local;
+        e.value = r.value;
+        if (r.kind == Entry::Local) {
+          ++local_refs_[r.local];
+          ++num_local_entries_;
+        }
+      }
+      uint32_t n = uint32_t(c.label_types().size());
+      bool in_place = c.kind != Ctl::Func && values_in_place(n, c.base_slot);
+      // Skip-branch when the condition fails, then the branch with its moves.
+      if (in_place) {
+        uint32_t at = begin(on_null ? IOp::BrOnNull : IOp::BrOnNonNull);
+        put(sr);
+        put_target(at, c);
+      } else {
+        uint32_t at = begin(on_null ? IOp::BrOnNonNull : IOp::BrOnNull);
+        put(sr);
+        put(0);
+        Fixup skip{at, pc() - 1};
+        emit_branch(in.index);
+        patch(skip, pc());
+      }
+      if (!on_null) {
+        pop();
+      } else {
+        Entry& e = push_stack(ValType::Ref);
+        e.kind = r.kind;
+        e.local = r.local;
+        e.value = r.value;
+        if (r.kind == Entry::Local) {
+          ++local_refs_[r.local];
+          ++num_local_entries_;
+        }
+      }
+      producer_.valid = false;
+      return {};
+    }
+    case Op::TryTable:
+      return try_table(in);
+    case Op::Throw: {
+      uint32_t ti = m_.tag_type_index(in.index);
+      const FuncType& t = m_.types[ti];
+      uint32_t np = uint32_t(t.params.size());
+      for (size_t i = stack_.size() - np; i < stack_.size(); ++i) materialize(stack_[i]);
+      uint32_t base = np ? stack_[stack_.size() - np].home : next_home();
+      begin(IOp::Throw);
+      put(in.index);
+      put(base);
+      set_unreachable();
+      return {};
+    }
+    case Op::ThrowRef: {
+      Entry r = pop();
+      uint32_t sr = slot_of(r);
+      begin(IOp::ThrowRef);
+      put(sr);
+      set_unreachable();
+      return {};
+    }
+    default:
+      break;
+  }
+  if (const SimpleOp* s = simple_op(in.op)) {
+    simple(in, *s);
+    return {};
+  }
+  return err("interpreter: instruction {} at offset 0x{:x} is not supported", op_info(in.op).text,
+             in.offset);
+}
+
+Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index) {
+  std::unique_ptr<Code, CodeDeleter> code(new Code);
+  code_ = code.get();
+  code_->func_index = func_index;
+  const FuncType& type = m_.types[fn_.type_index];
+
+  // Locals: parameters first, v128 taking two slots.
+  uint32_t slot = 0;
+  for (ValType t : type.params) {
+    local_slots_.push_back(slot);
+    local_types_.push_back(t.kind());
+    slot += slot_count(t);
+  }
+  code_->num_param_slots = slot;
+  for (ValType t : fn_.locals) {
+    local_slots_.push_back(slot);
+    local_types_.push_back(t.kind());
+    slot += slot_count(t);
+  }
+  L_ = slot;
+  code_->num_local_slots = L_;
+  code_->num_result_slots = slots_of(type.results);
+  local_refs_.assign(L_, 0);
+  max_slots_ = std::max(L_, std::max(code_->num_param_slots, code_->num_result_slots));
+
+  KUMO_TRY(Body body, decode_expr(m_.code(fn_), fn_.code_offset));
+  body_ = &body;
+  cur_offset_ = fn_.code_offset;
+
+  if (L_ > code_->num_param_slots) {
+    begin(IOp::ZeroLocals);
+    put(code_->num_param_slots);
+    put(L_ - code_->num_param_slots);
+  }
+
+  Ctl f;
+  f.kind = Ctl::Func;
+  f.base_slot = L_;
+  f.results = type.results;
+  ctls_.push_back(std::move(f));
+
+  // Nesting depth of blocks being skipped as unreachable.
+  uint32_t skip = 0;
+  for (const Instr& in : body.instrs) {
+    cur_offset_ = in.offset;
+    if (ctls_.empty()) break;
+    if (ctls_.back().unreachable) {
+      switch (in.op) {
+        case Op::Block:
+        case Op::Loop:
+        case Op::If:
+        case Op::TryTable:
+        case Op::Try:
+          ++skip;
+          continue;
+        case Op::Else:
+          if (skip == 0) break;
+          continue;
+        case Op::End:
+          if (skip == 0) break;
+          --skip;
+          continue;
+        default:
+          continue;
+      }
+    }
+    KUMO_CHECK(instr(in));
+  }
+  finish_handlers();
+  code_->max_slots = max_slots_ + 2;
+  code_->code = std::move(out_);
+  code_->entry[0].store(code_->code.data(), std::memory_order_release);
+  code_->handlers = std::move(handlers_);
+  return code;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<Code, CodeDeleter>> translate(const Module& module, uint32_t defined_index,
+                                                       std::span<const uint32_t> type_ids) {
+  if (defined_index >= module.functions.size()) {
+    return err("interpreter: function {} out of range", defined_index);
+  }
+  Translator t(module, defined_index, type_ids);
+  return t.run(module.num_imported_funcs + defined_index);
+}
+
+void destroy_code(Code* code) { delete code; }
+
+}  // namespace kumo::wasm::interp

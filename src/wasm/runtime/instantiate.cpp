@@ -1,0 +1,293 @@
+// Module instantiation (spec 2.0 / 3.0 "instantiate"): import matching, allocation, constant
+// expressions, segment initialisation and the start function.
+#include <cstring>
+#include <vector>
+
+#include "wasm/interp/interp.hpp"
+#include "wasm/runtime/host_func.hpp"
+#include "wasm/runtime/store.hpp"
+
+namespace kumo::wasm {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Import matching
+
+std::string import_name(const Import& imp, size_t index) {
+  return fmt::format("import {} (\"{}\" \"{}\")", index, imp.module, imp.name);
+}
+
+std::string limits_text(const Limits& l) {
+  std::string s = l.is64 ? "i64 " : "";
+  s += l.max ? fmt::format("{{min {}, max {}}}", l.min, *l.max) : fmt::format("{{min {}}}", l.min);
+  if (l.shared) s += " shared";
+  return s;
+}
+
+std::string global_text(const GlobalType& g) {
+  return g.mut ? fmt::format("(mut {})", to_string(g.type)) : to_string(g.type);
+}
+
+// Limits subtyping: the provided object may be bigger and more tightly bounded than required.
+bool limits_match(const Limits& actual, const Limits& required) {
+  if (actual.is64 != required.is64 || actual.shared != required.shared) return false;
+  if (actual.min < required.min) return false;
+  if (required.max && (!actual.max || *actual.max > *required.max)) return false;
+  return true;
+}
+
+// Checks that `ext` can satisfy import `index`. Tables and memories are matched with their
+// current size as the minimum, as the spec does for an instance's external type.
+Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size_t index,
+                            const Extern& ext) {
+  const Import& imp = compiled.module->imports[index];
+  auto mismatch = [&](const std::string& expected, const std::string& got) {
+    return err("{}: incompatible import type: expected {}, got {}", import_name(imp, index), expected,
+               got);
+  };
+  if (ext.ptr == nullptr) return err("{}: unknown import (null)", import_name(imp, index));
+  if (ext.kind != imp.kind) return mismatch(to_string(imp.kind), to_string(ext.kind));
+
+  switch (imp.kind) {
+    case ExternKind::Func: {
+      uint32_t want = compiled.type_ids[imp.type_index];
+      if (ext.func->type_id != want) {
+        return mismatch("func " + to_string(engine.type_of(want)), "func " + to_string(*ext.func->type));
+      }
+      break;
+    }
+    case ExternKind::Table: {
+      const TableType& want = imp.table;
+      TableType have = ext.table->type;
+      have.limits.min = ext.table->elems.size();
+      if (!(have.elem == want.elem) || !limits_match(have.limits, want.limits)) {
+        return mismatch(fmt::format("table {} {}", limits_text(want.limits), to_string(want.elem)),
+                        fmt::format("table {} {}", limits_text(have.limits), to_string(have.elem)));
+      }
+      break;
+    }
+    case ExternKind::Memory: {
+      const MemoryType& want = imp.memory;
+      MemoryType have = ext.memory->type;
+      have.limits.min = ext.memory->pages();
+      if (have.page_size_log2 != want.page_size_log2 || !limits_match(have.limits, want.limits)) {
+        return mismatch("memory " + limits_text(want.limits), "memory " + limits_text(have.limits));
+      }
+      break;
+    }
+    case ExternKind::Global: {
+      const GlobalType& want = imp.global;
+      const GlobalType& have = ext.global->type;
+      if (have.mut != want.mut || !(have.type == want.type)) {
+        return mismatch("global " + global_text(want), "global " + global_text(have));
+      }
+      break;
+    }
+    case ExternKind::Tag: {
+      uint32_t want = compiled.type_ids[imp.type_index];
+      if (ext.tag->type_id != want) {
+        return mismatch("tag " + to_string(engine.type_of(want)), "tag " + to_string(*ext.tag->type));
+      }
+      break;
+    }
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constant expressions
+
+// A constant's bits in the slot layout of GlobalInst::value (i32/f32 zero-extended, references
+// as pointer bits, v128 in both words).
+struct Slots {
+  uint64_t lo = 0, hi = 0;
+};
+
+Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
+  std::vector<Slots> stack;
+  auto pop = [&stack] {
+    Slots v = stack.back();
+    stack.pop_back();
+    return v;
+  };
+  for (const Instr& in : expr.instrs) {
+    switch (in.op) {
+      case Op::I32Const: stack.push_back({uint32_t(in.i64)}); break;
+      case Op::I64Const: stack.push_back({uint64_t(in.i64)}); break;
+      case Op::F32Const: stack.push_back({uint32_t(in.bits)}); break;
+      case Op::F64Const: stack.push_back({in.bits}); break;
+      case Op::V128Const: {
+        Slots v;
+        std::memcpy(&v.lo, in.v128.data(), 8);
+        std::memcpy(&v.hi, in.v128.data() + 8, 8);
+        stack.push_back(v);
+        break;
+      }
+      case Op::RefNull: stack.push_back({0}); break;
+      case Op::RefFunc:
+        if (in.index >= inst.funcs.size()) return err("constant expression: unknown function {}", in.index);
+        stack.push_back({reinterpret_cast<uintptr_t>(inst.funcs[in.index])});
+        break;
+      case Op::GlobalGet: {
+        if (in.index >= inst.globals.size()) return err("constant expression: unknown global {}", in.index);
+        const GlobalInst* g = inst.globals[in.index];
+        stack.push_back({g->value[0], g->value[1]});
+        break;
+      }
+      case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
+      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
+        if (stack.size() < 2) return err("constant expression: operand stack underflow");
+        uint64_t b = pop().lo, a = pop().lo;
+        uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add   ? a + b
+                     : in.op == Op::I32Sub || in.op == Op::I64Sub ? a - b
+                                                                  : a * b;
+        bool is32 = in.op == Op::I32Add || in.op == Op::I32Sub || in.op == Op::I32Mul;
+        stack.push_back({is32 ? uint32_t(r) : r});
+        break;
+      }
+      case Op::End: break;
+      default:
+        return err("constant expression: unsupported instruction {}", op_info(in.op).text);
+    }
+  }
+  if (stack.size() != 1) return err("constant expression: expected one value, got {}", stack.size());
+  return stack.back();
+}
+
+Ref as_ref(Slots v) { return reinterpret_cast<Ref>(uintptr_t(v.lo)); }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> compiled,
+                                       std::span<const Extern> imports) {
+  const Module& m = *compiled->module;
+  if (imports.size() != m.imports.size()) {
+    return err("module expects {} imports, got {}", m.imports.size(), imports.size());
+  }
+  for (size_t i = 0; i < imports.size(); ++i) KUMO_CHECK(check_import(*compiled, engine_, i, imports[i]));
+
+  // A deque element: the address stays valid while the start function instantiates more modules.
+  // On failure below, the instance stays in the Store: objects shared through imports may
+  // already refer to its functions (spec 2.0 keeps partial initialisation).
+  Instance& inst = instances_.emplace_back();
+  inst.compiled = compiled;
+
+  for (const Extern& e : imports) {
+    switch (e.kind) {
+      case ExternKind::Func: inst.funcs.push_back(e.func); break;
+      case ExternKind::Table: inst.tables.push_back(e.table); break;
+      case ExternKind::Memory: inst.memories.push_back(e.memory); break;
+      case ExternKind::Global: inst.globals.push_back(e.global); break;
+      case ExternKind::Tag: inst.tags.push_back(e.tag); break;
+    }
+  }
+
+  // Functions first: globals, tables and segments may hold references to them.
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    FuncInst* f = new_func();
+    f->type_id = compiled->type_ids[m.functions[i].type_index];
+    f->type = &engine_.type_of(f->type_id);
+    f->instance = &inst;
+    f->func_index = m.num_imported_funcs + i;
+    f->code = i < compiled->code.size() ? compiled->code[i].get() : nullptr;
+    inst.funcs.push_back(f);
+  }
+
+  // Globals in order (an initialiser may read earlier globals), then tables (whose wasm 3.0
+  // initialisers may read globals), memories and tags.
+  for (const Global& g : m.globals) {
+    KUMO_TRY(Slots v, eval_const(g.init, inst));
+    GlobalInst* gi = new_global();
+    gi->type = g.type;
+    gi->value[0] = v.lo;
+    gi->value[1] = v.hi;
+    inst.globals.push_back(gi);
+  }
+  for (const Table& t : m.tables) {
+    Ref init = nullptr;
+    if (t.init) {
+      KUMO_TRY(Slots v, eval_const(*t.init, inst));
+      init = as_ref(v);
+    }
+    KUMO_TRY(TableInst * table, add_table(t.type, init));
+    inst.tables.push_back(table);
+  }
+  for (const MemoryType& mt : m.memories) {
+    KUMO_TRY(MemoryInst * mem, add_memory(mt));
+    inst.memories.push_back(mem);
+  }
+  for (const TagType& tag : m.tags) {
+    TagInst* ti = new_tag();
+    ti->type_id = compiled->type_ids[tag.type_index];
+    ti->type = &engine_.type_of(ti->type_id);
+    inst.tags.push_back(ti);
+  }
+
+  for (const Export& e : m.exports) {
+    Extern x;
+    switch (e.kind) {
+      case ExternKind::Func: x = Extern::of(inst.funcs.at(e.index)); break;
+      case ExternKind::Table: x = Extern::of(inst.tables.at(e.index)); break;
+      case ExternKind::Memory: x = Extern::of(inst.memories.at(e.index)); break;
+      case ExternKind::Global: x = Extern::of(inst.globals.at(e.index)); break;
+      case ExternKind::Tag: x = Extern::of(inst.tags.at(e.index)); break;
+    }
+    inst.exports.emplace(e.name, x);
+  }
+
+  // Segments. Declarative element segments only declare references: they start dropped.
+  inst.elems.resize(m.elems.size());
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    if (seg.mode == SegmentMode::Declarative) continue;
+    inst.elems[i].reserve(seg.items.size());
+    for (const ConstExpr& item : seg.items) {
+      KUMO_TRY(Slots v, eval_const(item, inst));
+      inst.elems[i].push_back(as_ref(v));
+    }
+  }
+  inst.datas.reserve(m.datas.size());
+  for (const DataSegment& d : m.datas) inst.datas.push_back(m.data(d));
+
+  // Active segments in order, as table.init / memory.init followed by a drop. A segment out of
+  // bounds stops instantiation with a trap; earlier segments' writes remain visible (spec 2.0).
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& seg = m.elems[i];
+    if (seg.mode != SegmentMode::Active) continue;
+    KUMO_TRY(Slots off, eval_const(seg.offset, inst));
+    TableInst* table = inst.tables.at(seg.table);
+    const uint64_t offset = off.lo, n = inst.elems[i].size(), size = table->elems.size();
+    if (offset > size || n > size - offset) {
+      return err("{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
+                 trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
+    }
+    std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
+    inst.elems[i] = {};
+  }
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& seg = m.datas[i];
+    if (seg.mode != SegmentMode::Active) continue;
+    KUMO_TRY(Slots off, eval_const(seg.offset, inst));
+    MemoryInst* mem = inst.memories.at(seg.memory);
+    const uint64_t offset = off.lo, n = inst.datas[i].size(), size = mem->size;
+    if (offset > size || n > size - offset) {
+      return err("{}: data segment {} ({} bytes at offset {}) does not fit memory {} of {} bytes",
+                 trap_message(TrapCode::MemoryOutOfBounds), i, n, offset, seg.memory, size);
+    }
+    if (n > 0) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
+    inst.datas[i] = {};
+  }
+
+  if (m.start) {
+    FuncInst* start = inst.funcs.at(*m.start);
+    std::vector<uint64_t> slots(std::max(call_slot_count(*start->type), 1u));
+    Expected<void, Trap> r = interp::call(*this, start, slots.data());
+    if (!r) return err("{}", r.error().to_string());
+  }
+  return &inst;
+}
+
+}  // namespace kumo::wasm

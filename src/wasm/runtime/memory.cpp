@@ -1,0 +1,114 @@
+// Linear memories: address-space reservations committed page by page.
+//
+// Guarded (32-bit memories, Config::guard_pages, pages at least an OS page): reserve 8 GiB plus a
+// guard of PROT_NONE, so that any u32 address + u32 offset (+ access size) lands inside the
+// reservation and the interpreter needs no bounds check; the handler in trap_handler.cpp turns
+// faults past `size` into traps.
+// Unguarded (memory64, guard pages off, sub-OS-page custom page sizes): reserve the maximum size
+// instead; the interpreter checks bounds explicitly. In both cases `base` never moves.
+//
+// Room for fast fresh instances later: a pool could keep reservations alive and reset them with
+// madvise(MADV_DONTNEED) instead of munmap, and the initial image (data segments) could be mapped
+// copy-on-write from a memfd (MAP_PRIVATE | MAP_FIXED over the committed prefix). Both fit behind
+// create()/~MemoryInst without changing the hot fields.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "wasm/runtime/objects.hpp"
+#include "wasm/runtime/trap_handler.hpp"
+
+namespace kumo::wasm {
+
+namespace {
+
+// 4 GiB of addressable memory + 4 GiB of offset + room for the widest access (v128) at the top.
+constexpr uint64_t kGuardedReservation = (uint64_t(8) << 30) + (uint64_t(64) << 10);
+
+uint64_t os_page_size() {
+  static const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+// Rounds up to a multiple of the OS page; v is at most a few TiB here, so no overflow.
+uint64_t page_round_up(uint64_t v) {
+  uint64_t p = os_page_size();
+  return (v + p - 1) / p * p;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type, const Config& config) {
+  const unsigned log2 = type.page_size_log2;
+  if (log2 > 16) return err("memory page size 2^{} is not supported", log2);
+  const Limits& limits = type.limits;
+
+  // The spec's ceiling is the whole 32- or 64-bit address space; Config caps it further.
+  const uint64_t spec_max_pages = limits.is64 ? (UINT64_MAX >> log2) : (uint64_t(1) << (32 - log2));
+  const uint64_t cap_pages = config.max_memory_bytes >> log2;
+  if (limits.min > spec_max_pages || limits.min > cap_pages) {
+    return err("memory of {} pages exceeds the limit of {} bytes", limits.min,
+               config.max_memory_bytes);
+  }
+  uint64_t max_pages = std::min({limits.max.value_or(spec_max_pages), spec_max_pages, cap_pages});
+  max_pages = std::max(max_pages, limits.min);  // a validated module never has max < min
+
+  std::unique_ptr<MemoryInst> mem(new MemoryInst());  // private constructor: no make_unique
+  mem->type = type;
+  mem->max_bytes_ = max_pages << log2;
+  mem->guarded = config.guard_pages && !limits.is64 && (uint64_t(1) << log2) >= os_page_size();
+  const uint64_t reserve =
+      mem->guarded ? kGuardedReservation : std::max(page_round_up(mem->max_bytes_), os_page_size());
+
+  // MAP_NORESERVE: untouched pages cost neither memory nor commit charge.
+  void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) {
+    return err("cannot reserve {} bytes of address space for a linear memory: {}", reserve,
+               std::strerror(errno));
+  }
+  mem->base = static_cast<uint8_t*>(p);
+  mem->reserved_ = reserve;
+
+  const uint64_t initial = limits.min << log2;
+  if (initial > 0 && mprotect(p, page_round_up(initial), PROT_READ | PROT_WRITE) != 0) {
+    return err("cannot commit {} bytes for a linear memory: {}", initial, std::strerror(errno));
+  }
+  mem->size = initial;
+
+  if (mem->guarded) {
+    install_trap_handler();
+    register_guard_region(p, reserve);
+  }
+  return mem;
+}
+
+MemoryInst::~MemoryInst() {
+  if (base == nullptr) return;
+  if (guarded) unregister_guard_region(base);  // before munmap: the range may be reused at once
+  munmap(base, reserved_);
+}
+
+int64_t MemoryInst::grow(uint64_t delta) {
+  const unsigned log2 = type.page_size_log2;
+  const uint64_t old_pages = pages();
+  if (delta == 0) return int64_t(old_pages);
+  const uint64_t max_pages = max_bytes_ >> log2;
+  if (delta > max_pages - old_pages) return -1;
+  const uint64_t new_size = (old_pages + delta) << log2;
+
+  // Pages past `size` inside the last committed OS page are already accessible (and still zero:
+  // wasm could never write them), so only whole new OS pages need committing.
+  const uint64_t committed = page_round_up(size);
+  const uint64_t needed = page_round_up(new_size);
+  if (needed > committed &&
+      mprotect(base + committed, needed - committed, PROT_READ | PROT_WRITE) != 0) {
+    return -1;
+  }
+  size = new_size;
+  return int64_t(old_pages);
+}
+
+}  // namespace kumo::wasm

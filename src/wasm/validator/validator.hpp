@@ -1,0 +1,45 @@
+// Validator entry points beyond the contract's validate_module(const Module&).
+#pragma once
+
+#include <span>
+
+#include "wasm/common/expected.hpp"
+#include "wasm/instr.hpp"
+#include "wasm/module.hpp"
+
+namespace kumo::wasm {
+
+// Feature switches for rules that later spec versions relaxed. Kumo targets wasm 3.0, so every
+// switch is on by default; the older spec suites (which assert that e.g. a second memory is
+// invalid) are validated with Features::wasm1() / wasm2(). Proposals that only add instructions
+// need no switch: their opcodes are simply valid.
+struct Features {
+  bool multi_value = true;      // 2.0: more than one result, block parameters
+  bool reference_types = true;  // 2.0: more than one table
+  bool multi_memory = true;     // 3.0: more than one memory
+  bool extended_const = true;   // 3.0: i32/i64 add, sub, mul in constant expressions
+  bool gc = true;               // 3.0: global.get of defined immutable globals in constant exprs
+
+  static constexpr Features wasm3() { return {}; }
+  static constexpr Features wasm2() {
+    Features f;
+    f.multi_memory = f.extended_const = f.gc = false;
+    return f;
+  }
+  static constexpr Features wasm1() {
+    Features f = wasm2();
+    f.multi_value = f.reference_types = false;
+    return f;
+  }
+};
+
+// validate_module(m) is validate_module(m, Features::wasm3()).
+Expected<void> validate_module(const Module& m, const Features& features);
+
+// Validates `m` with its function bodies already decoded: bodies[i] is the body of the defined
+// function m.functions[i]. For callers that decode bodies once and keep them (and for unit tests
+// that build instructions by hand). bodies.size() must equal m.functions.size().
+Expected<void> validate_module(const Module& m, std::span<const Body> bodies,
+                               const Features& features = Features::wasm3());
+
+}  // namespace kumo::wasm
