@@ -49,7 +49,7 @@ if [[ "${KUMO_SKIP_APT:-0}" != 1 ]]; then
   # dpkg-query prints one line per known package; anything not "installed" (or unknown) is missing.
   declare -A have=()
   while read -r status pkg; do
-    [[ "$status" == installed ]] && have[$pkg]=1
+    if [[ "$status" == installed ]]; then have[$pkg]=1; fi
   done < <(dpkg-query -W -f='${db:Status-Status} ${Package}\n' "${packages[@]}" 2>/dev/null || true)
   for p in "${packages[@]}"; do [[ -n "${have[$p]:-}" ]] || missing+=("$p"); done
 fi

@@ -180,6 +180,18 @@ TEST(Decoder, Locals) {
                    "too many locals");
   EXPECT_MALFORMED(module({kTypeVoid, kOneFunc, code1({0x0b}, cat({uleb(1), uleb(1), {0x40}}))}),
                    "malformed value type");
+
+  // Many tiny functions with 50000 locals each: the expanded locals are bounded module-wide.
+  const uint32_t n = 200;
+  Bytes body = cat({uleb(1), uleb(50000), {0x7f, 0x0b}});
+  Bytes bodies = uleb(n);
+  Bytes funcs = uleb(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    bodies = cat({bodies, uleb(body.size()), body});
+    funcs.push_back(0x00);
+  }
+  EXPECT_MALFORMED(module({kTypeVoid, section(3, funcs), section(10, bodies)}),
+                   "too many locals in the module");
 }
 
 TEST(Decoder, FunctionAndCodeCounts) {

@@ -9,6 +9,13 @@
 namespace kumo::wasm {
 namespace {
 
+Limits lim(uint64_t min, std::optional<uint64_t> max = std::nullopt) {
+  Limits l;
+  l.min = min;
+  l.max = max;
+  return l;
+}
+
 FuncType ft(std::vector<ValType> params, std::vector<ValType> results) {
   return FuncType{std::move(params), std::move(results)};
 }
@@ -140,14 +147,14 @@ TEST(RuntimeStore, GlobalsTagsAndHostFuncs) {
   EXPECT_EQ(f->type_id, tag->type_id);
   EXPECT_EQ(f->type, tag->type);
 
-  auto mem = store.add_memory(MemoryType{Limits{1, 1}});
+  auto mem = store.add_memory(MemoryType{lim(1, 1)});
   ASSERT_TRUE(mem);
   EXPECT_EQ((*mem)->size, 65536u);
   Config small;
   small.max_memory_bytes = 65536;
   Engine small_engine(small);
   Store small_store(small_engine);
-  EXPECT_FALSE(small_store.add_memory(MemoryType{Limits{2}}));
+  EXPECT_FALSE(small_store.add_memory(MemoryType{lim(2)}));
 }
 
 TEST(RuntimeStore, EpochDeadline) {

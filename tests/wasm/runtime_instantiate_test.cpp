@@ -7,6 +7,19 @@
 namespace kumo::wasm {
 namespace {
 
+Limits lim(uint64_t min, std::optional<uint64_t> max = std::nullopt) {
+  Limits l;
+  l.min = min;
+  l.max = max;
+  return l;
+}
+
+Limits lim64(uint64_t min, std::optional<uint64_t> max = std::nullopt) {
+  Limits l = lim(min, max);
+  l.is64 = true;
+  return l;
+}
+
 FuncType ft(std::vector<ValType> params, std::vector<ValType> results) {
   return FuncType{std::move(params), std::move(results)};
 }
@@ -73,7 +86,7 @@ TEST_F(RuntimeInstantiate, ImportCountAndKind) {
   ASSERT_FALSE(none);
   EXPECT_NE(none.error().message.find("expects 1 imports, got 0"), std::string::npos);
 
-  MemoryInst* mem = *store.add_memory(MemoryType{Limits{1}});
+  MemoryInst* mem = *store.add_memory(MemoryType{lim(1)});
   Extern wrong_kind = Extern::of(mem);
   auto r = store.instantiate(c, {&wrong_kind, 1});
   ASSERT_FALSE(r);
@@ -118,37 +131,37 @@ TEST_F(RuntimeInstantiate, GlobalImportTypes) {
 TEST_F(RuntimeInstantiate, TableAndMemoryLimitsSubtyping) {
   auto m = std::make_shared<Module>();
   m->imports.push_back(import("env", "t", ExternKind::Table));
-  m->imports[0].table.limits = Limits{2, 10};
+  m->imports[0].table.limits = lim(2, 10);
   m->imports.push_back(import("env", "m", ExternKind::Memory));
-  m->imports[1].memory.limits = Limits{1, 4};
+  m->imports[1].memory.limits = lim(1, 4);
   auto c = compiled(engine, m);
 
   auto try_with = [&](TableType tt, MemoryType mt) {
     Extern imports[2] = {Extern::of(*store.add_table(tt)), Extern::of(*store.add_memory(mt))};
     return store.instantiate(c, imports);
   };
-  EXPECT_TRUE(try_with(TableType{ValType::funcref(), Limits{2, 10}}, MemoryType{Limits{1, 4}}));
-  EXPECT_TRUE(try_with(TableType{ValType::funcref(), Limits{5, 6}}, MemoryType{Limits{3, 3}}));
+  EXPECT_TRUE(try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim(1, 4)}));
+  EXPECT_TRUE(try_with(TableType{ValType::funcref(), lim(5, 6)}, MemoryType{lim(3, 3)}));
 
-  auto small = try_with(TableType{ValType::funcref(), Limits{1, 10}}, MemoryType{Limits{1, 4}});
+  auto small = try_with(TableType{ValType::funcref(), lim(1, 10)}, MemoryType{lim(1, 4)});
   ASSERT_FALSE(small);
   EXPECT_EQ(small.error().message,
             "import 0 (\"env\" \"t\"): incompatible import type: expected table {min 2, max 10} funcref, "
             "got table {min 1, max 10} funcref");
-  EXPECT_FALSE(try_with(TableType{ValType::funcref(), Limits{2}}, MemoryType{Limits{1, 4}}));
-  EXPECT_FALSE(try_with(TableType{ValType::funcref(), Limits{2, 11}}, MemoryType{Limits{1, 4}}));
-  EXPECT_FALSE(try_with(TableType{ValType::externref(), Limits{2, 10}}, MemoryType{Limits{1, 4}}));
-  auto mem_max = try_with(TableType{ValType::funcref(), Limits{2, 10}}, MemoryType{Limits{1, 5}});
+  EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2)}, MemoryType{lim(1, 4)}));
+  EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 11)}, MemoryType{lim(1, 4)}));
+  EXPECT_FALSE(try_with(TableType{ValType::externref(), lim(2, 10)}, MemoryType{lim(1, 4)}));
+  auto mem_max = try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim(1, 5)});
   ASSERT_FALSE(mem_max);
   EXPECT_NE(mem_max.error().message.find("expected memory {min 1, max 4}, got memory {min 1, max 5}"),
             std::string::npos);
-  EXPECT_FALSE(try_with(TableType{ValType::funcref(), Limits{2, 10}}, MemoryType{Limits{0, 4}}));
-  EXPECT_FALSE(try_with(TableType{ValType::funcref(), Limits{2, 10}}, MemoryType{Limits{1, 4, false, true}}));
+  EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim(0, 4)}));
+  EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim64(1, 4)}));
 
   // The current size counts, not the declared minimum: a grown memory satisfies min 1.
-  MemoryInst* grown = *store.add_memory(MemoryType{Limits{0, 4}});
+  MemoryInst* grown = *store.add_memory(MemoryType{lim(0, 4)});
   grown->grow(1);
-  Extern imports[2] = {Extern::of(*store.add_table(TableType{ValType::funcref(), Limits{2, 2}})),
+  Extern imports[2] = {Extern::of(*store.add_table(TableType{ValType::funcref(), lim(2, 2)})),
                        Extern::of(grown)};
   EXPECT_TRUE(store.instantiate(c, imports));
 }
@@ -173,7 +186,7 @@ TEST_F(RuntimeInstantiate, GlobalsAndExports) {
   m->globals.push_back({{ValType::I32, false}, expr({ins(Op::I32Const, -1), ins(Op::I32Const, 2), ins(Op::I32Mul)})});
   m->exports.push_back({"sum", ExternKind::Global, 1});
   m->exports.push_back({"product", ExternKind::Global, 2});
-  m->memories.push_back(MemoryType{Limits{1}});
+  m->memories.push_back(MemoryType{lim(1)});
   m->exports.push_back({"memory", ExternKind::Memory, 0});
   auto c = compiled(engine, m);
 
@@ -202,7 +215,7 @@ TEST_F(RuntimeInstantiate, GlobalsAndExports) {
   EXPECT_EQ(caller.memory(0), in.memories[0]);
   EXPECT_EQ(caller.memory(1), nullptr);
   EXPECT_EQ(caller.exported_memory(), in.memories[0]);
-  EXPECT_EQ(Caller{store, nullptr}.memory(), nullptr);
+  EXPECT_EQ((Caller{store, nullptr}.memory()), nullptr);
 }
 
 // A module with functions whose code is absent (no interpreter needed: nothing is called).
@@ -215,7 +228,7 @@ std::shared_ptr<Module> module_with_funcs(uint32_t n) {
 
 TEST_F(RuntimeInstantiate, ElementSegments) {
   auto m = module_with_funcs(3);
-  m->tables.push_back(Table{TableType{ValType::funcref(), Limits{5}}, std::nullopt});
+  m->tables.push_back(Table{TableType{ValType::funcref(), lim(5)}, std::nullopt});
   ElemSegment active;
   active.offset = i32(1);
   active.items = {expr({ins(Op::RefFunc, 2)}), expr({ins(Op::RefNull)}), expr({ins(Op::RefFunc, 0)})};
@@ -254,7 +267,7 @@ TEST_F(RuntimeInstantiate, ElementSegments) {
 
 TEST_F(RuntimeInstantiate, TableInitialiserExpression) {
   auto m = module_with_funcs(1);
-  m->tables.push_back(Table{TableType{ValType::funcref(), Limits{3}}, expr({ins(Op::RefFunc, 0)})});
+  m->tables.push_back(Table{TableType{ValType::funcref(), lim(3)}, expr({ins(Op::RefFunc, 0)})});
   auto inst = store.instantiate(compiled(engine, m), {});
   ASSERT_TRUE(inst) << inst.error().message;
   for (Ref r : (*inst)->tables[0]->elems) EXPECT_EQ(r, (*inst)->funcs[0]);
@@ -265,7 +278,7 @@ TEST_F(RuntimeInstantiate, DataSegmentsAndPartialInitialisation) {
   auto m = std::make_shared<Module>();
   m->bytes = {'a', 'b', 'c', 'x', 'y', 'z'};
   m->imports.push_back(import("env", "mem", ExternKind::Memory));
-  m->imports[0].memory.limits = Limits{1};
+  m->imports[0].memory.limits = lim(1);
   DataSegment d0;
   d0.offset = i32(100);
   d0.data_offset = 0;
@@ -280,7 +293,7 @@ TEST_F(RuntimeInstantiate, DataSegmentsAndPartialInitialisation) {
   d2.data_size = 3;
   m->datas = {d0, d1, d2};
   auto c = compiled(engine, m);
-  MemoryInst* mem = *store.add_memory(MemoryType{Limits{1}});
+  MemoryInst* mem = *store.add_memory(MemoryType{lim(1)});
   Extern imp = Extern::of(mem);
   auto r = store.instantiate(c, {&imp, 1});
   ASSERT_FALSE(r);
@@ -308,7 +321,7 @@ TEST_F(RuntimeInstantiate, DataSegmentsAndPartialInitialisation) {
 TEST_F(RuntimeInstantiate, ElementSegmentOutOfBoundsKeepsEarlierWrites) {
   auto m = module_with_funcs(1);
   m->imports.push_back(import("env", "table", ExternKind::Table));
-  m->imports[0].table.limits = Limits{4};
+  m->imports[0].table.limits = lim(4);
   ElemSegment ok;
   ok.offset = i32(0);
   ok.items = {expr({ins(Op::RefFunc, 0)})};
@@ -318,7 +331,7 @@ TEST_F(RuntimeInstantiate, ElementSegmentOutOfBoundsKeepsEarlierWrites) {
   empty_at_end.offset = i32(4);  // an empty segment exactly at the end is fine
   m->elems = {ok, empty_at_end, bad};
   auto c = compiled(engine, m);
-  TableInst* table = *store.add_table(TableType{ValType::funcref(), Limits{4}});
+  TableInst* table = *store.add_table(TableType{ValType::funcref(), lim(4)});
   Extern imp = Extern::of(table);
   auto r = store.instantiate(c, {&imp, 1});
   ASSERT_FALSE(r);
@@ -333,7 +346,7 @@ TEST_F(RuntimeInstantiate, MemoryTooLargeForConfig) {
   Engine small(cfg);
   Store s(small);
   auto m = std::make_shared<Module>();
-  m->memories.push_back(MemoryType{Limits{17}});
+  m->memories.push_back(MemoryType{lim(17)});
   auto r = s.instantiate(compiled(small, m), {});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("exceeds the limit"), std::string::npos);
@@ -344,7 +357,7 @@ TEST_F(RuntimeInstantiate, LinkerResolvesByName) {
   m->types.push_back(ft({ValType::I32, ValType::I32}, {ValType::I32}));
   m->imports.push_back(import("env", "add", ExternKind::Func));
   m->imports.push_back(import("env", "memory", ExternKind::Memory));
-  m->imports[1].memory.limits = Limits{1};
+  m->imports[1].memory.limits = lim(1);
   m->exports.push_back({"add_again", ExternKind::Func, 0});
   auto c = compiled(engine, m);
 
@@ -354,7 +367,7 @@ TEST_F(RuntimeInstantiate, LinkerResolvesByName) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message, "unknown import: \"env\" \"memory\"");
 
-  linker.define("env", "memory", Extern::of(*store.add_memory(MemoryType{Limits{1}})));
+  linker.define("env", "memory", Extern::of(*store.add_memory(MemoryType{lim(1)})));
   EXPECT_NE(linker.find("env", "memory"), nullptr);
   EXPECT_EQ(linker.find("env", "nothing"), nullptr);
   auto inst = linker.instantiate(store, c);

@@ -39,11 +39,20 @@ struct Binder {
   void operator()(const char* name, Errno (*f)(State&, const GuestMemory&, A...)) {
     State* st = &state;
     auto mem = memory;
-    wasm::func_wrap(linker, store, kModuleName, name,
-                    [st, mem, f](wasm::Caller& caller, A... args) -> uint32_t {
-                      GuestMemory m = (*mem)(caller);
-                      return static_cast<uint32_t>(f(*st, m, args...));
-                    });
+    if constexpr (sizeof...(A) == 0) {
+      // No parameters: the raw slot convention (host_func.hpp's typed wrapper warns about an
+      // unused variable for an empty parameter list).
+      auto raw = [st, mem, f](wasm::Caller& caller, uint64_t* slots) -> Expected<void, wasm::Trap> {
+        slots[0] = static_cast<uint32_t>(f(*st, (*mem)(caller)));
+        return {};
+      };
+      linker.define_func(store, kModuleName, name, wasm::FuncType{{}, {wasm::ValType::I32}}, raw);
+    } else {
+      wasm::func_wrap(linker, store, kModuleName, name,
+                      [st, mem, f](wasm::Caller& caller, A... args) -> uint32_t {
+                        return static_cast<uint32_t>(f(*st, (*mem)(caller), args...));
+                      });
+    }
   }
 };
 

@@ -30,7 +30,9 @@ bool is_dot(std::string_view c) { return c == "." || c == ".."; }
 int raw_openat2(int dir, const char* path, uint64_t flags, uint64_t mode) {
   open_how how{};
   how.flags = flags | O_CLOEXEC;
-  how.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0;  // openat2 rejects a stray mode
+  // openat2 rejects a mode unless the call creates a file (O_TMPFILE includes O_DIRECTORY).
+  bool creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+  how.mode = creates ? mode : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   return static_cast<int>(syscall(__NR_openat2, dir, path, &how, sizeof how));
 }

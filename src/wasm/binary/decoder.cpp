@@ -25,6 +25,11 @@ constexpr uint32_t kVersion = 1;
 // Declared locals per function; engines commonly cap this far below the format's 2^32-1 so that
 // frames stay small and hostile modules cannot make us allocate gigabytes of locals.
 constexpr uint64_t kMaxLocals = 50000;
+// Declared locals are expanded into Function::locals, so a few bytes can ask for 50000 entries.
+// Across the module, allow at most this many plus kLocalsPerByte per module byte, which bounds the
+// memory a hostile module can make us allocate to a small multiple of its size.
+constexpr uint64_t kModuleLocalsBase = uint64_t(1) << 22;
+constexpr uint64_t kLocalsPerByte = 8;
 
 enum SectionId : uint8_t {
   kCustom = 0, kType = 1, kImport = 2, kFunction = 3, kTable = 4, kMemory = 5, kGlobal = 6,
@@ -463,6 +468,10 @@ class ModuleDecoder {
           return b.fail_at(at, fmt::format("too many locals: more than {}", kMaxLocals));
         }
         KUMO_TRY(ValType t, binary::read_val_type(b));
+        module_locals_ += k;
+        if (module_locals_ > kModuleLocalsBase + kLocalsPerByte * m_.bytes.size()) {
+          return b.fail_at(at, "too many locals in the module for its size");
+        }
         f.locals.insert(f.locals.end(), k, t);
       }
 
@@ -528,6 +537,7 @@ class ModuleDecoder {
   Module& m_;
   bool seen_code_ = false;
   bool seen_data_ = false;
+  uint64_t module_locals_ = 0;  // declared locals across all functions so far
 };
 
 }  // namespace

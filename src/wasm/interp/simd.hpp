@@ -14,7 +14,8 @@
 //     for madd/nmadd, and signed*signed products for the relaxed dot products.
 //
 // Implementation: portable GCC vector extensions (which lower to SSE2 on x86-64); a handful of
-// operations use SSE2 intrinsics (baseline on x86-64) with a portable fallback.
+// operations use SSE2 intrinsics (baseline on x86-64), or SSSE3 when the build enables it, each
+// with a portable fallback (forced with -DKUMO_SIMD_NO_INTRINSICS, which the tests also build).
 #pragma once
 
 #include <bit>
@@ -26,6 +27,9 @@
 
 #if defined(__SSE2__) && !defined(KUMO_SIMD_NO_INTRINSICS)
 #include <emmintrin.h>
+#endif
+#if defined(__SSSE3__) && !defined(KUMO_SIMD_NO_INTRINSICS)
+#include <tmmintrin.h>
 #endif
 
 namespace kumo::wasm::num {
@@ -162,18 +166,39 @@ KUMO_NUM_INLINE void v128_store64_lane(uint8_t* p, V128 v, unsigned lane) {
 // ---------------------------------------------------------------------------------------------
 // Shuffles, splats, lanes
 
-// Lane indices are < 32 (validated): 0-15 pick from a, 16-31 from b.
+// Lane indices are < 32 (validated): 0-15 pick from a, 16-31 from b. With SSSE3, pshufb does
+// it in two steps (an index byte with the top bit set yields 0); without it, GCC's generic
+// variable shuffle is ~200 instructions on SSE2, so a byte loop is used instead.
 KUMO_NUM_INLINE V128 i8x16_shuffle(V128 a, V128 b, V128 indices) {
-  return to_v128(__builtin_shuffle(as<vec::u8x16>(a), as<vec::u8x16>(b), as<vec::u8x16>(indices)));
+#if defined(__SSSE3__) && !defined(KUMO_SIMD_NO_INTRINSICS)
+  __m128i i = as<__m128i>(indices);
+  __m128i from_a = _mm_shuffle_epi8(as<__m128i>(a), _mm_adds_epu8(i, _mm_set1_epi8(0x70)));
+  __m128i from_b = _mm_shuffle_epi8(as<__m128i>(b), _mm_sub_epi8(i, _mm_set1_epi8(16)));
+  return to_v128(_mm_or_si128(from_a, from_b));
+#else
+  uint8_t src[32], idx[16], out[16];
+  std::memcpy(src, static_cast<const void*>(&a), 16);
+  std::memcpy(src + 16, static_cast<const void*>(&b), 16);
+  std::memcpy(idx, static_cast<const void*>(&indices), 16);
+  for (int k = 0; k < 16; ++k) out[k] = src[idx[k] & 31];
+  return v128_load(out);
+#endif
 }
 KUMO_NUM_INLINE V128 i8x16_shuffle(V128 a, V128 b, const uint8_t* indices) {
   return i8x16_shuffle(a, b, v128_load(indices));
 }
-// Indices >= 16 select 0: clamp them to 16, i.e. lane 0 of an all-zero second operand.
+// Indices >= 16 select 0.
 KUMO_NUM_INLINE V128 i8x16_swizzle(V128 a, V128 s) {
-  vec::u8x16 i = as<vec::u8x16>(s);
-  i = i > 16 ? vec::u8x16{} + 16 : i;
-  return to_v128(__builtin_shuffle(as<vec::u8x16>(a), vec::u8x16{}, i));
+#if defined(__SSSE3__) && !defined(KUMO_SIMD_NO_INTRINSICS)
+  // Saturating +0x70 sets the top bit of every index >= 16 (pshufb then yields 0).
+  return to_v128(_mm_shuffle_epi8(as<__m128i>(a), _mm_adds_epu8(as<__m128i>(s), _mm_set1_epi8(0x70))));
+#else
+  uint8_t src[32] = {}, idx[16], out[16];  // src[16..31] = 0 covers indices 16..31
+  std::memcpy(src, static_cast<const void*>(&a), 16);
+  std::memcpy(idx, static_cast<const void*>(&s), 16);
+  for (int k = 0; k < 16; ++k) out[k] = idx[k] < 32 ? src[idx[k]] : 0;
+  return v128_load(out);
+#endif
 }
 
 KUMO_NUM_INLINE V128 i8x16_splat(uint32_t x) {

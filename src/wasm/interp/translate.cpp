@@ -18,13 +18,123 @@
 
 #include "wasm/interp/code.hpp"
 #include "wasm/interp/interp.hpp"
-#include "wasm/interp/translate_tables.hpp"
 
 namespace kumo::wasm::interp {
 
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
+
+// ---- what the generated instruction list tells the translator ----
+
+enum class Shape : uint8_t {
+  None, Un, Bin, BinImm, Cmp, TrapUn, TrapBin, Load, Store, VLoad, VStore, VLoadLane, VStoreLane,
+  VUn, VBin, VTern, VTest, VShift, VSplat, VExtract, VReplace,
+};
+
+struct SimpleOp {
+  IOp op = IOp::Count_;
+  Shape shape = Shape::None;
+  IOp imm = IOp::Count_;     // immediate-operand form (BinImm, Cmp)
+  bool commutative = false;
+};
+
+struct CmpInfo {
+  Op negated = Op::Nop;  // !(a op b)  ==  a negated b
+  Op swapped = Op::Nop;  // b op a     ==  a swapped b
+  IOp set = IOp::Count_, set_imm = IOp::Count_, br = IOp::Count_, br_imm = IOp::Count_;
+};
+
+struct OpTables {
+  SimpleOp simple[size_t(Op::Count_)];
+  CmpInfo cmp[size_t(Op::Count_)];
+  bool is_cmp[size_t(Op::Count_)] = {};
+
+  OpTables() {
+#define S(n, shape_) simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::shape_, IOp::Count_, false};
+#define UNOP(n, f, a, b) S(n, Un)
+#define BINOP(n, f, a, b) S(n, Bin)
+#define BINOP_IMM(n, f, a) \
+  simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::BinImm, IOp::n##_I, false};
+#define CMPOP(n, f, a)                                                       \
+  simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::Cmp, IOp::n##_I, false};  \
+  cmp[size_t(Op::n)].set = IOp::n;                                          \
+  cmp[size_t(Op::n)].set_imm = IOp::n##_I;                                  \
+  cmp[size_t(Op::n)].br = IOp::Br##n;                                       \
+  cmp[size_t(Op::n)].br_imm = IOp::Br##n##_I;                               \
+  is_cmp[size_t(Op::n)] = true;
+#define TRAPUN(n, f, a, b) S(n, TrapUn)
+#define TRAPBIN(n, f, a, b) S(n, TrapBin)
+#define LOAD(n, mt, field, rt) S(n, Load)
+#define STORE(n, mt, field) S(n, Store)
+#define VLOAD(n, f, size) S(n, VLoad)
+#define VSTORE(n, f, size) S(n, VStore)
+#define VLOADLANE(n, f, size) S(n, VLoadLane)
+#define VSTORELANE(n, f, size) S(n, VStoreLane)
+#define VUN(n, f) S(n, VUn)
+#define VBIN(n, f) S(n, VBin)
+#define VTERN(n, f) S(n, VTern)
+#define VTEST(n, f) S(n, VTest)
+#define VSHIFT(n, f) S(n, VShift)
+#define VSPLAT(n, f, a) S(n, VSplat)
+#define VEXTRACT(n, f, a) S(n, VExtract)
+#define VREPLACE(n, f, a) S(n, VReplace)
+#include "wasm/interp/ops_gen.def"
+#undef S
+#undef UNOP
+#undef BINOP
+#undef BINOP_IMM
+#undef CMPOP
+#undef TRAPUN
+#undef TRAPBIN
+#undef LOAD
+#undef STORE
+#undef VLOAD
+#undef VSTORE
+#undef VLOADLANE
+#undef VSTORELANE
+#undef VUN
+#undef VBIN
+#undef VTERN
+#undef VTEST
+#undef VSHIFT
+#undef VSPLAT
+#undef VEXTRACT
+#undef VREPLACE
+    for (Op o : {Op::I32Add, Op::I32Mul, Op::I32And, Op::I32Or, Op::I32Xor, Op::I64Add, Op::I64Mul,
+                 Op::I64And, Op::I64Or, Op::I64Xor}) {
+      simple[size_t(o)].commutative = true;
+    }
+    auto rel = [&](Op a, Op b, Op sa, Op sb) {
+      cmp[size_t(a)].negated = b;
+      cmp[size_t(b)].negated = a;
+      cmp[size_t(a)].swapped = sa;
+      cmp[size_t(b)].swapped = sb;
+    };
+    rel(Op::I32Eq, Op::I32Ne, Op::I32Eq, Op::I32Ne);
+    rel(Op::I32LtS, Op::I32GeS, Op::I32GtS, Op::I32LeS);
+    rel(Op::I32LtU, Op::I32GeU, Op::I32GtU, Op::I32LeU);
+    rel(Op::I32GtS, Op::I32LeS, Op::I32LtS, Op::I32GeS);
+    rel(Op::I32GtU, Op::I32LeU, Op::I32LtU, Op::I32GeU);
+    rel(Op::I64Eq, Op::I64Ne, Op::I64Eq, Op::I64Ne);
+    rel(Op::I64LtS, Op::I64GeS, Op::I64GtS, Op::I64LeS);
+    rel(Op::I64LtU, Op::I64GeU, Op::I64GtU, Op::I64LeU);
+    rel(Op::I64GtS, Op::I64LeS, Op::I64LtS, Op::I64GeS);
+    rel(Op::I64GtU, Op::I64LeU, Op::I64LtU, Op::I64GeU);
+  }
+};
+
+const OpTables& tables() {
+  static const OpTables t;
+  return t;
+}
+const SimpleOp* simple_op(Op op) {
+  const SimpleOp& s = tables().simple[size_t(op)];
+  return s.shape == Shape::None ? nullptr : &s;
+}
+const CmpInfo* cmp_info(Op op) {
+  return tables().is_cmp[size_t(op)] ? &tables().cmp[size_t(op)] : nullptr;
+}
 
 struct Entry {
   enum Kind : uint8_t { Stack, Local, Const };
@@ -52,9 +162,7 @@ struct Ctl {
   std::vector<Fixup> fixups;
   Fixup else_fixup{kNone, kNone};
   bool unreachable = false;
-  uint32_t try_begin = 0;         // TryTable: first pc covered
-  uint32_t try_catch_begin = 0;   // TryTable: its clauses in Body::catches
-  uint32_t try_catch_count = 0;
+  uint32_t try_handler = 0;       // TryTable: index in Code::handlers
 
   // Types carried by a branch to this label.
   const std::vector<ValType>& label_types() const { return kind == Loop ? params : results; }
@@ -211,6 +319,9 @@ class Translator {
     }
     e.kind = Entry::Stack;
   }
+  void materialize_const(Entry& e) {
+    if (e.kind == Entry::Const) materialize(e);
+  }
   void materialize_locals() {
     if (num_local_entries_ == 0) return;
     for (Entry& e : stack_) {
@@ -277,6 +388,7 @@ class Translator {
     return mem64_[mem] == 1;
   }
   bool table_is64(uint32_t t) { return m_.table_type(t).limits.is64; }
+  Expected<void> try_table(const Instr& in);
 
   const Module& m_;
   const Function& fn_;
@@ -296,7 +408,7 @@ class Translator {
   std::vector<int8_t> mem64_;
   const Body* body_ = nullptr;
   std::vector<HandlerEntry> handlers_;
-  std::vector<std::vector<Fixup>> handler_fixups_;
+  std::vector<CatchEntry> catches_;
 };
 
 bool Translator::values_in_place(uint32_t n, uint32_t base_slot) const {
@@ -521,7 +633,7 @@ void Translator::end_block() {
   for (const Fixup& f : c.fixups) patch(f, pc());
   if (c.kind == Ctl::TryTable) {
     // The handler covers the block body; catch targets were recorded at the start.
-    handlers_[c.try_catch_begin].end_pc = pc();
+    handlers_[c.try_handler].end_pc = pc();
   }
   uint32_t height = c.height;
   std::vector<ValType> results = std::move(c.results);
@@ -895,22 +1007,6 @@ Expected<void> Translator::instr(const Instr& in) {
       Entry c = pop();
       Entry b = pop();
       Entry a = pop();
-      if (c.kind == Entry::Const) {
-        // Statically known: keep the chosen operand (deferred entries stay deferred).
-        Entry chosen = c.value ? a : b;
-        ValType::Kind t = a.type;
-        if (chosen.kind == Entry::Local) {
-          push_local_slot(chosen.local, t);
-        } else if (chosen.kind == Entry::Const) {
-          push_const(t, chosen.value);
-        } else {
-          Entry& r = push_stack(t);
-          Entry tmp = chosen;
-          tmp.kind = Entry::Stack;
-          emit_move(tmp, r.home);
-        }
-        return {};
-      }
       uint32_t sc = slot_of(c), sb = slot_of(b), sa = slot_of(a);
       uint32_t at = begin(a.type == ValType::V128 ? IOp::Select2 : IOp::Select);
       put(a.home);
@@ -1125,15 +1221,9 @@ Expected<void> Translator::instr(const Instr& in) {
     }
     case Op::RefAsNonNull: {
       Entry& a = stack_.back();
-      if (a.kind == Entry::Const) {
-        if (a.value == 0) {
-          begin(IOp::Unreachable);  // never reached in practice; traps as null below
-        }
-      }
-      uint32_t sa = a.kind == Entry::Local ? a.local : a.home;
-      if (a.kind == Entry::Const) materialize(a);
+      materialize_const(a);
       begin(IOp::RefAsNonNull);
-      put(sa);
+      put(a.kind == Entry::Local ? a.local : a.home);
       return {};
     }
     case Op::BrOnNull:
@@ -1218,6 +1308,50 @@ Expected<void> Translator::instr(const Instr& in) {
              in.offset);
 }
 
+// try_table: landing pads for the catch clauses come first (jumped over on entry); each pad
+// receives the payload at the block's base slot and branches to its label like `br` would.
+Expected<void> Translator::try_table(const Instr& in) {
+  std::vector<ValType> params, results;
+  block_sig(in.block, params, results);
+  uint32_t np = uint32_t(params.size());
+  materialize_locals();
+  for (size_t i = stack_.size() - np; i < stack_.size(); ++i) materialize(stack_[i]);
+  uint32_t height = uint32_t(stack_.size() - np);
+  uint32_t base_slot = np ? stack_[height].home : next_home();
+  uint32_t hidx = uint32_t(handlers_.size());
+  handlers_.push_back({0, 0, uint32_t(catches_.size()), in.table_size});
+  if (in.table_size > 0) {
+    uint32_t over = begin(IOp::Br);
+    Fixup fo{over, pc()};
+    put(0);
+    std::vector<Entry> saved(stack_.begin() + height, stack_.end());  // materialized params
+    stack_.resize(height);
+    for (uint32_t i = 0; i < in.table_size; ++i) {
+      const CatchClause& cc = body_->catches[in.table_begin + i];
+      CatchEntry ce;
+      ce.kind = uint8_t(cc.kind);
+      ce.tag = cc.tag;
+      ce.pad_pc = pc();
+      ce.dst_slot = base_slot;
+      if (cc.kind == CatchClause::Catch || cc.kind == CatchClause::CatchRef) {
+        for (ValType t : m_.types[m_.tag_type_index(cc.tag)].params) push_stack(t.kind());
+      }
+      if (cc.kind == CatchClause::CatchRef || cc.kind == CatchClause::CatchAllRef) {
+        push_stack(ValType::Ref);
+      }
+      emit_branch(cc.label);
+      pop_to(height);
+      catches_.push_back(ce);
+    }
+    stack_.insert(stack_.end(), saved.begin(), saved.end());
+    patch(fo, pc());
+  }
+  begin_block(Ctl::TryTable, in.block);
+  ctls_.back().try_handler = hidx;
+  handlers_[hidx].begin_pc = pc();
+  return {};
+}
+
 Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index) {
   std::unique_ptr<Code, CodeDeleter> code(new Code);
   code_ = code.get();
@@ -1286,11 +1420,11 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
     }
     KUMO_CHECK(instr(in));
   }
-  finish_handlers();
   code_->max_slots = max_slots_ + 2;
   code_->code = std::move(out_);
   code_->entry[0].store(code_->code.data(), std::memory_order_release);
   code_->handlers = std::move(handlers_);
+  code_->catches = std::move(catches_);
   return code;
 }
 

@@ -145,13 +145,13 @@ struct ValueList {
  private:
   template <size_t... I>
   static std::tuple<T...> load_impl(const uint64_t* s, std::index_sequence<I...>) {
-    constexpr auto off = offsets();
+    [[maybe_unused]] constexpr auto off = offsets();
     (void)s;
     return std::tuple<T...>{WasmValue<T>::load(s + off[I])...};
   }
   template <size_t... I>
   static void store_impl(uint64_t* s, const std::tuple<T...>& values, std::index_sequence<I...>) {
-    constexpr auto off = offsets();
+    [[maybe_unused]] constexpr auto off = offsets();
     (void)s;
     (void)values;
     (WasmValue<T>::store(s + off[I], std::get<I>(values)), ...);

@@ -1,0 +1,495 @@
+// The dispatch loop and the host entry point.
+//
+// execute() runs threaded code (code.hpp): every handler ends with `goto *handler(ip)`, one
+// indirect jump per instruction. The hot state lives in locals the compiler keeps in registers:
+// ip, fp (frame base) and mbase (memory 0's base). Wasm-to-wasm calls never recurse on the C++
+// stack: frames are pushed on ExecState's control stack.
+//
+// Nothing with a destructor may be live inside execute(): a memory fault in a guarded memory
+// siglongjmps out of it (see run_protected()).
+#include <algorithm>
+#include <csetjmp>
+#include <cstring>
+
+#include "wasm/interp/exec_state.hpp"
+#include "wasm/interp/interp.hpp"
+#include "wasm/interp/numeric.hpp"
+#include "wasm/interp/simd.hpp"
+#include "wasm/runtime/store.hpp"
+#include "wasm/runtime/trap_handler.hpp"
+
+#define KUMO_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KUMO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+namespace kumo::wasm::interp {
+
+namespace {
+
+// execute() results besides TrapCode values.
+constexpr int kOk = -1;
+constexpr int kHostTrap = -2;   // ExecState::host_trap holds the trap
+constexpr int kException = -3;  // ExecState::pending_exception was not caught
+constexpr int kMemoryFault = -4;
+
+const char* const kUndefinedElement = "undefined element";
+
+inline V128 vload(const Slot* s) {
+  V128 v;
+  std::memcpy(static_cast<void*>(&v), s, 16);
+  return v;
+}
+inline void vstore(Slot* s, V128 v) { std::memcpy(s, &v, 16); }
+
+uint32_t host_result_slots(const FuncInst* f) {
+  uint32_t n = 0;
+  for (ValType t : f->type->results) n += slot_count(t);
+  return n;
+}
+uint32_t host_frame_slots(const FuncInst* f) {
+  uint32_t n = 0;
+  for (ValType t : f->type->params) n += slot_count(t);
+  return std::max(n, host_result_slots(f));
+}
+
+// Calls a host function with its arguments at `args`; results are written there.
+[[gnu::noinline]] int call_host(ExecState& es, FuncInst* f, Slot* args, Instance* caller_inst,
+                                Frame* csp) {
+  // A nested activation (the host calling back into wasm) starts above the arguments.
+  Slot* saved_top = es.stack_top;
+  Frame* saved_frame_top = es.frame_top;
+  es.stack_top = args + host_frame_slots(f);
+  es.frame_top = csp + 1;
+  // Faults inside host code are not wasm traps: a longjmp would skip its destructors.
+  sigjmp_buf* saved_jump = tls_trap_jump;
+  tls_trap_jump = nullptr;
+  Expected<void, Trap> r;
+  Caller caller{*es.store, caller_inst};
+  try {
+    r = f->host(caller, &args->u64);
+  } catch (const std::exception& e) {
+    r = make_trap(TrapCode::HostError, fmt::format("host function threw: {}", e.what()));
+  } catch (...) {
+    r = make_trap(TrapCode::HostError, "host function threw an exception");
+  }
+  tls_trap_jump = saved_jump;
+  es.stack_top = saved_top;
+  es.frame_top = saved_frame_top;
+  es.cur_frame = csp;
+  if (KUMO_LIKELY(r.has_value())) return kOk;
+  Trap& t = r.error();
+  if (t.code == TrapCode::UncaughtException && t.exception) {
+    // A wasm exception crossing the host: keep unwinding it through the wasm frames.
+    es.pending_exception = std::static_pointer_cast<Exception>(t.exception);
+    return kException;
+  }
+  es.host_trap = std::move(t);
+  return kHostTrap;
+}
+
+void new_exception(ExecState& es, TagInst* tag, const Slot* payload) {
+  auto e = std::make_shared<Exception>();
+  e->tag = tag;
+  uint32_t n = 0;
+  for (ValType t : tag->type->params) n += slot_count(t);
+  e->payload.resize(n);
+  std::memcpy(e->payload.data(), payload, n * sizeof(Slot));
+  es.exceptions.push_back(e);
+  es.pending_exception = std::move(e);
+}
+
+const CatchEntry* find_catch(const Code* c, uint32_t pc, Instance* inst, const Exception* exn) {
+  for (size_t h = c->handlers.size(); h-- > 0;) {
+    const HandlerEntry& he = c->handlers[h];
+    if (pc < he.begin_pc || pc >= he.end_pc) continue;
+    for (uint32_t i = 0; i < he.num_catches; ++i) {
+      const CatchEntry& ce = c->catches[he.first_catch + i];
+      if (ce.kind == CatchClause::CatchAll || ce.kind == CatchClause::CatchAllRef) return &ce;
+      if (inst->tags[ce.tag] == exn->tag) return &ce;
+    }
+  }
+  return nullptr;
+}
+
+void deliver_exception(const CatchEntry& ce, Slot* fp, Exception* exn) {
+  Slot* dst = fp + ce.dst_slot;
+  if (ce.kind == CatchClause::Catch || ce.kind == CatchClause::CatchRef) {
+    std::memcpy(dst, exn->payload.data(), exn->payload.size() * sizeof(Slot));
+    dst += exn->payload.size();
+  }
+  if (ce.kind == CatchClause::CatchRef || ce.kind == CatchClause::CatchAllRef) dst->ref = exn;
+}
+
+// ---- bulk memory and table helpers: kOk or a TrapCode ----
+
+inline uint64_t addr_operand(const Slot& s, bool is64) { return is64 ? s.u64 : uint64_t(s.u32); }
+inline bool in_range(uint64_t start, uint64_t n, uint64_t size) {
+  return start <= size && n <= size - start;
+}
+
+int op_memory_init(Instance* inst, Slot* fp, const uint32_t* ip) {
+  MemoryInst* m = inst->memories[ip[5]];
+  std::span<const uint8_t> data = inst->datas[ip[6]];
+  uint64_t d = addr_operand(fp[ip[2]], m->type.limits.is64);
+  uint64_t s = fp[ip[3]].u32, n = fp[ip[4]].u32;
+  if (!in_range(s, n, data.size()) || !in_range(d, n, m->size)) {
+    return int(TrapCode::MemoryOutOfBounds);
+  }
+  if (n) std::memcpy(m->base + d, data.data() + s, n);
+  return kOk;
+}
+
+int op_memory_copy(Instance* inst, Slot* fp, const uint32_t* ip) {
+  MemoryInst* dm = inst->memories[ip[5]];
+  MemoryInst* sm = inst->memories[ip[6]];
+  bool d64 = dm->type.limits.is64, s64 = sm->type.limits.is64;
+  uint64_t d = addr_operand(fp[ip[2]], d64);
+  uint64_t s = addr_operand(fp[ip[3]], s64);
+  uint64_t n = addr_operand(fp[ip[4]], d64 && s64);
+  if (!in_range(s, n, sm->size) || !in_range(d, n, dm->size)) {
+    return int(TrapCode::MemoryOutOfBounds);
+  }
+  if (n) std::memmove(dm->base + d, sm->base + s, n);
+  return kOk;
+}
+
+int op_memory_fill(Instance* inst, Slot* fp, const uint32_t* ip) {
+  MemoryInst* m = inst->memories[ip[5]];
+  bool is64 = m->type.limits.is64;
+  uint64_t d = addr_operand(fp[ip[2]], is64);
+  uint8_t v = uint8_t(fp[ip[3]].u32);
+  uint64_t n = addr_operand(fp[ip[4]], is64);
+  if (!in_range(d, n, m->size)) return int(TrapCode::MemoryOutOfBounds);
+  if (n) std::memset(m->base + d, v, n);
+  return kOk;
+}
+
+int op_table_fill(Instance* inst, Slot* fp, const uint32_t* ip) {
+  TableInst* t = inst->tables[ip[5]];
+  bool is64 = t->type.limits.is64;
+  uint64_t i = addr_operand(fp[ip[2]], is64);
+  Ref v = fp[ip[3]].ref;
+  uint64_t n = addr_operand(fp[ip[4]], is64);
+  if (!in_range(i, n, t->elems.size())) return int(TrapCode::TableOutOfBounds);
+  std::fill_n(t->elems.begin() + ptrdiff_t(i), n, v);
+  return kOk;
+}
+
+int op_table_copy(Instance* inst, Slot* fp, const uint32_t* ip) {
+  TableInst* dt = inst->tables[ip[5]];
+  TableInst* st = inst->tables[ip[6]];
+  bool d64 = dt->type.limits.is64, s64 = st->type.limits.is64;
+  uint64_t d = addr_operand(fp[ip[2]], d64);
+  uint64_t s = addr_operand(fp[ip[3]], s64);
+  uint64_t n = addr_operand(fp[ip[4]], d64 && s64);
+  if (!in_range(s, n, st->elems.size()) || !in_range(d, n, dt->elems.size())) {
+    return int(TrapCode::TableOutOfBounds);
+  }
+  if (n) {
+    std::memmove(dt->elems.data() + d, st->elems.data() + s, n * sizeof(Ref));
+  }
+  return kOk;
+}
+
+int op_table_init(Instance* inst, Slot* fp, const uint32_t* ip) {
+  TableInst* t = inst->tables[ip[5]];
+  const std::vector<Ref>& e = inst->elems[ip[6]];
+  uint64_t d = addr_operand(fp[ip[2]], t->type.limits.is64);
+  uint64_t s = fp[ip[3]].u32, n = fp[ip[4]].u32;
+  if (!in_range(s, n, e.size()) || !in_range(d, n, t->elems.size())) {
+    return int(TrapCode::TableOutOfBounds);
+  }
+  if (n) std::copy_n(e.begin() + ptrdiff_t(s), n, t->elems.begin() + ptrdiff_t(d));
+  return kOk;
+}
+
+const void* const* g_labels = nullptr;
+
+// The dispatch loop. Runs the activation whose first frame is `entry` (already pushed, its
+// arguments in place) until that frame returns (kOk), or a trap (a TrapCode or kHostTrap /
+// kException; es->cur_frame and es->trap_ip say where).
+// With es == nullptr it only publishes the handler table.
+[[gnu::noinline, gnu::optimize("no-gcse")]] int execute(ExecState* es, Frame* entry) {
+  static const void* const labels[] = {
+#define OP(name) &&L_##name,
+#include "wasm/interp/ops_list.inc"
+#undef OP
+  };
+  if (es == nullptr) {
+    g_labels = labels;
+    return kOk;
+  }
+
+  Frame* csp = entry;
+  Slot* fp = entry->fp;
+  Instance* inst = nullptr;
+  MemoryInst* mem0 = nullptr;
+  uint8_t* mbase = nullptr;
+  int variant = 0;
+  const uint32_t* ip = nullptr;
+  int trap_code = 0;
+  FuncInst* callee = nullptr;
+  Slot* nfp = nullptr;
+  const uint32_t* ret_ip = nullptr;
+  uint32_t tail_slots = 0;
+  Frame* const frames_end = es->frames_end;
+  Slot* const stack_end = es->stack_end;
+  const std::atomic<uint64_t>* const epoch = es->store->engine().epoch_ptr();
+  uint64_t deadline = es->store->epoch_deadline();
+
+#define SWITCH_INSTANCE(ni)                                          \
+  do {                                                               \
+    inst = (ni);                                                     \
+    mem0 = inst->memories.empty() ? nullptr : inst->memories[0];     \
+    mbase = mem0 ? mem0->base : nullptr;                             \
+    variant = (mem0 != nullptr && !mem0->guarded) ? 1 : 0;           \
+  } while (0)
+#define DISPATCH() goto* load_handler(ip)
+#define NEXT(n)     \
+  do {              \
+    ip += (n);      \
+    DISPATCH();     \
+  } while (0)
+#define R(i) fp[ip[i]]
+#define VR(i) vload(fp + ip[i])
+#define VW(i, v) vstore(fp + ip[i], (v))
+#define IMM_u32(x) uint32_t(x)
+#define IMM_u64(x) uint64_t(int64_t(int32_t(x)))
+#define TRAP_CODE(c)   \
+  do {                 \
+    trap_code = (c);   \
+    goto trap_exit;    \
+  } while (0)
+#define TRAP(c) TRAP_CODE(int(c))
+#define TRAP_MSG(c, msg)         \
+  do {                           \
+    es->trap_message = (msg);    \
+    TRAP(c);                     \
+  } while (0)
+// Taken branch; backward branches (loop back-edges) check the epoch deadline.
+#define BRANCH(k)                                                                  \
+  do {                                                                             \
+    int32_t off_ = int32_t(ip[k]);                                                 \
+    if (off_ < 0 && KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) \
+      TRAP(TrapCode::Interrupted);                                                 \
+    ip += off_;                                                                    \
+    DISPATCH();                                                                    \
+  } while (0)
+
+  SWITCH_INSTANCE(entry->inst);
+  {
+    const Code* c = entry->func->code;
+    ip = c->entry[variant].load(std::memory_order_acquire);
+    if (ip == nullptr) ip = c->entry_checked();
+  }
+  es->cur_frame = csp;
+  if (KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) TRAP(TrapCode::Interrupted);
+  DISPATCH();
+
+#include "wasm/interp/handlers_control.inc"
+#include "wasm/interp/handlers_num.inc"
+#include "wasm/interp/handlers_mem.inc"
+#include "wasm/interp/handlers_simd.inc"
+
+trap_exit:
+  es->trap_ip = ip;
+  es->cur_frame = csp;
+  return trap_code;
+
+#undef SWITCH_INSTANCE
+#undef DISPATCH
+#undef NEXT
+#undef R
+#undef VR
+#undef VW
+#undef IMM_u32
+#undef IMM_u64
+#undef TRAP_CODE
+#undef TRAP
+#undef TRAP_MSG
+#undef BRANCH
+}
+
+const void* const* labels() {
+  static const void* const* table = [] {
+    execute(nullptr, nullptr);
+    return g_labels;
+  }();
+  return table;
+}
+
+// Sorted (handler, op) pairs for handler_op().
+const std::vector<std::pair<const void*, IOp>>& reverse_labels() {
+  static const std::vector<std::pair<const void*, IOp>> table = [] {
+    std::vector<std::pair<const void*, IOp>> t;
+    for (size_t i = 0; i < size_t(IOp::Count_); ++i) t.push_back({labels()[i], IOp(i)});
+    std::sort(t.begin(), t.end(), [](const auto& a, const auto& b) {
+      return std::less<const void*>()(a.first, b.first);
+    });
+    return t;
+  }();
+  return table;
+}
+
+// Runs execute() with the trap handler's jump buffer set, so that a fault in a guarded memory
+// comes back here as kMemoryFault.
+int run_protected(ExecState& es, Frame* entry) {
+  sigjmp_buf jb;
+  sigjmp_buf* const prev = tls_trap_jump;
+  if (sigsetjmp(jb, 0) != 0) {
+    tls_trap_jump = prev;
+    return kMemoryFault;
+  }
+  tls_trap_jump = &jb;
+  int r = execute(&es, entry);
+  tls_trap_jump = prev;
+  return r;
+}
+
+TrapFrame trap_frame(const Frame& f, const uint32_t* pc) {
+  TrapFrame tf;
+  const Code* c = f.func->code;
+  tf.func_index = c->func_index;
+  tf.offset = pc ? c->wasm_offset(pc) : 0;
+  if (f.inst != nullptr && f.inst->compiled && f.inst->compiled->module) {
+    const Module& m = f.inst->module();
+    auto it = m.func_names.find(tf.func_index);
+    if (it != m.func_names.end()) tf.func_name = it->second;
+    tf.module_name = m.module_name;
+  }
+  return tf;
+}
+
+// Builds the Trap for an execute() result, with the backtrace of the frames [entry, cur_frame].
+Trap make_trap_value(ExecState& es, int code, Frame* entry) {
+  Trap t;
+  if (code == kHostTrap) {
+    t = std::move(es.host_trap);
+    es.host_trap = Trap{};
+  } else if (code == kException) {
+    t.code = TrapCode::UncaughtException;
+    t.message = trap_message(t.code);
+    t.exception = std::static_pointer_cast<void>(es.pending_exception);
+    es.pending_exception.reset();
+  } else {
+    t.code = code == kMemoryFault ? TrapCode::MemoryOutOfBounds : TrapCode(code);
+    t.message = es.trap_message ? es.trap_message : trap_message(t.code);
+  }
+  es.trap_message = nullptr;
+  Frame* top = es.cur_frame;
+  if (top != nullptr && top >= entry) {
+    for (Frame* f = top; f >= entry; --f) {
+      // The faulting instruction of a memory fault is unknown: report the function's start.
+      const uint32_t* pc = f == top ? (code == kMemoryFault ? nullptr : es.trap_ip) : f->ip - 1;
+      t.backtrace.push_back(trap_frame(*f, pc));
+      if (code == kMemoryFault && f == top) {
+        t.backtrace.back().offset = f->func->code->offsets.empty()
+                                        ? 0
+                                        : f->func->code->offsets.front().offset;
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+const void* handler_address(IOp op) { return labels()[size_t(op)]; }
+
+IOp handler_op(const void* handler) {
+  const auto& t = reverse_labels();
+  auto it = std::lower_bound(t.begin(), t.end(), handler, [](const auto& a, const void* h) {
+    return std::less<const void*>()(a.first, h);
+  });
+  if (it == t.end() || it->first != handler) return IOp::Count_;
+  return it->second;
+}
+
+const uint32_t* Code::entry_checked() const {
+  std::call_once(checked_once_, [this] {
+    checked_code_ = code;
+    for (uint32_t site : guarded_sites) {
+      IOp op = handler_op(load_handler(code.data() + site));
+      // The checked variant directly follows the unchecked one (ops_list.inc).
+      const void* h = handler_address(IOp(uint16_t(op) + 1));
+      std::memcpy(checked_code_.data() + site, &h, sizeof h);
+    }
+    entry[1].store(checked_code_.data(), std::memory_order_release);
+  });
+  return entry[1].load(std::memory_order_acquire);
+}
+
+uint32_t Code::pc_index(const uint32_t* p) const {
+  if (p >= code.data() && p <= code.data() + code.size()) return uint32_t(p - code.data());
+  return uint32_t(p - checked_code_.data());
+}
+
+uint32_t Code::wasm_offset(const uint32_t* p) const {
+  uint32_t pc = pc_index(p);
+  auto it = std::upper_bound(offsets.begin(), offsets.end(), pc,
+                             [](uint32_t v, const PcOffset& o) { return v < o.pc; });
+  if (it == offsets.begin()) return offsets.empty() ? 0 : offsets.front().offset;
+  return std::prev(it)->offset;
+}
+
+ExecState::ExecState(const Config& config) {
+  size_t nslots = std::max<size_t>(config.value_stack_bytes / sizeof(Slot), 1024);
+  // Default-initialized: the pages are only touched (committed) as the stack grows.
+  stack_mem_.reset(new Slot[nslots]);
+  stack_begin = stack_mem_.get();
+  stack_end = stack_begin + nslots;
+  stack_top = stack_begin;
+  size_t nframes = size_t(std::max<uint32_t>(config.max_call_depth, 1)) + 1;
+  frame_mem_.reset(new Frame[nframes]);
+  frames_begin = frame_mem_.get();
+  frames_end = frames_begin + nframes;
+  frame_top = frames_begin;
+}
+
+ExecState::ExecState(Store& s) : ExecState(s.engine().config()) { store = &s; }
+
+ExecState::~ExecState() = default;
+
+Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots) {
+  if (func->is_host()) {
+    Caller caller{store, nullptr};
+    try {
+      return func->host(caller, slots);
+    } catch (const std::exception& e) {
+      return make_trap(TrapCode::HostError, fmt::format("host function threw: {}", e.what()));
+    }
+  }
+  ExecState& es = store.exec();
+  es.store = &store;
+  if (es.depth == 0) install_trap_handler();
+
+  const Code* c = func->code;
+  Slot* fp = es.stack_top;
+  Frame* entry = es.frame_top;
+  if (entry + 1 >= es.frames_end || fp + c->max_slots > es.stack_end) {
+    return make_trap(TrapCode::CallStackExhausted);
+  }
+  std::memcpy(fp, slots, c->num_param_slots * sizeof(Slot));
+  entry->fp = fp;
+  entry->func = func;
+  entry->inst = func->instance;
+  entry->ip = nullptr;
+
+  Frame* saved_cur = es.cur_frame;
+  ++es.depth;
+  int r = run_protected(es, entry);
+  --es.depth;
+  Expected<void, Trap> result;
+  if (r == kOk) {
+    std::memcpy(slots, fp, c->num_result_slots * sizeof(Slot));
+  } else {
+    result = Unexpected<Trap>{make_trap_value(es, r, entry)};
+  }
+  es.stack_top = fp;
+  es.frame_top = entry;
+  es.cur_frame = saved_cur;
+  return result;
+}
+
+}  // namespace kumo::wasm::interp
