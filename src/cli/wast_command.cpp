@@ -78,9 +78,24 @@ void write_all(int fd, const char* data, size_t size) {
   }
 }
 
+SpecVersion parse_spec(const std::string& s) {
+  if (s == "1.0") return SpecVersion::V1;
+  if (s == "2.0") return SpecVersion::V2;
+  if (s == "3.0") return SpecVersion::V3;
+  return SpecVersion::Auto;
+}
+
+WastOptions runner_options(const WastCommandOptions& o) {
+  WastOptions w;
+  w.spec = parse_spec(o.spec);
+  w.verbose = o.verbose;
+  w.strict = o.strict;
+  return w;
+}
+
 WastCounts run_in_process(const std::vector<fs::path>& files, const WastCommandOptions& o) {
   wasm::Engine engine;
-  WastOptions wo{o.verbose, o.strict};
+  WastOptions wo = runner_options(o);
   LineSink sink = [&](std::string_view line) {
     if (!o.quiet) fmt::print("{}\n", line);
   };
@@ -164,7 +179,7 @@ class ForkPool {
       int status = 0;
       {
         wasm::Engine engine;
-        WastOptions wo{o_.verbose, o_.strict};
+        WastOptions wo = runner_options(o_);
         run_wast_file(files_[index], engine, wo, sink, &progress_[slot]);
       }
       _exit(status);  // skip the parent's atexit handlers and stdio buffers
@@ -306,6 +321,10 @@ void add_wast_command(CLI::App& app, int& exit_code) {
   sub->add_flag("-v,--verbose", o->verbose, "Print a summary line per file, and notes");
   sub->add_flag("--strict", o->strict,
                 "Expected-malformed/invalid/unlinkable modules must fail in the right phase with the spec's message");
+  sub->add_option("--spec", o->spec,
+                  "Spec version whose validation rules apply: 1.0, 2.0, 3.0, or auto (by the "
+                  "suite directory: wasm-1.0, wasm-2.0, else 3.0)")
+      ->check(CLI::IsMember({"auto", "1.0", "2.0", "3.0"}));
   sub->add_option("-j,--jobs", o->jobs, "Files to run in parallel")->check(CLI::Range(1u, 256u));
   sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")->check(CLI::NonNegativeNumber);
   sub->add_flag("!--no-fork", o->fork,

@@ -16,6 +16,7 @@
 #include "cli/wast_values.hpp"
 #include "wasm/module.hpp"
 #include "wasm/runtime/store.hpp"
+#include "wasm/validator/validator.hpp"
 
 namespace kumo::cli {
 
@@ -35,7 +36,27 @@ bool trap_matches(const wasm::Trap& trap, std::string_view expected) {
   }
 }
 
+SpecVersion spec_version_for(const fs::path& script) {
+  for (const fs::path& part : fs::absolute(script)) {
+    if (part == "wasm-1.0") return SpecVersion::V1;
+    // The threads proposal was written against wasm 2.0 (one memory).
+    if (part == "wasm-2.0" || part == "threads") return SpecVersion::V2;
+  }
+  return SpecVersion::V3;
+}
+
 namespace {
+
+wasm::Features features_for(SpecVersion v) {
+  switch (v) {
+    case SpecVersion::V1: return wasm::Features::wasm1();
+    case SpecVersion::V2: return wasm::Features::wasm2();
+    default: return wasm::Features::wasm3();
+  }
+}
+
+// Engine messages can span lines (a trap with its backtrace); a report line keeps the first.
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 // Outcome of performing an `action` (invoke or get).
 struct ActionResult {
@@ -62,7 +83,9 @@ class FileRun {
   FileRun(const fs::path& json_path, wasm::Engine& engine, const WastOptions& options,
           const LineSink& sink, WastProgress* progress)
       : engine_(engine), options_(options), sink_(sink), progress_(progress),
-        dir_(json_path.parent_path()), display_(json_path.string()) {}
+        dir_(json_path.parent_path()), display_(json_path.string()),
+        features_(features_for(options.spec == SpecVersion::Auto ? spec_version_for(json_path)
+                                                                  : options.spec)) {}
 
   WastCounts run(const fs::path& json_path) {
     json doc;
@@ -184,7 +207,7 @@ class FileRun {
     }
     auto compiled = wasm::compile(engine_, *bytes);
     if (!compiled) {
-      fail(fmt::format("{} failed to compile: {}", what, compiled.error().message));
+      fail(fmt::format("{} failed to compile: {}", what, first_line(compiled.error().message)));
       return nullptr;
     }
     return std::move(*compiled);
@@ -211,7 +234,7 @@ class FileRun {
     auto inst = linker_.instantiate(*store_, std::move(compiled));
     if (!inst) {
       set_module(cmd, Slot{Slot::Failed, nullptr, line_}, name_key);
-      return fail(fmt::format("instantiation failed: {}", inst.error().message));
+      return fail(fmt::format("instantiation failed: {}", first_line(inst.error().message)));
     }
     set_module(cmd, Slot{Slot::Ready, *inst, line_}, name_key);
     pass();
@@ -449,13 +472,14 @@ class FileRun {
     const bool malformed = command_ == "assert_malformed";
     auto decoded = wasm::decode_module(*bytes);
     if (!decoded) return rejected(text, decoded.error().message, malformed, "decoder");
-    auto valid = wasm::validate_module(**decoded);
+    auto valid = wasm::validate_module(**decoded, features_);
     if (!valid) return rejected(text, valid.error().message, !malformed, "validator");
     fail(fmt::format("module was accepted (expected \"{}\")", text));
   }
 
-  void rejected(const std::string& text, const std::string& message, bool right_phase,
+  void rejected(const std::string& text, const std::string& full_message, bool right_phase,
                 const char* phase) {
+    const std::string message = first_line(full_message);
     bool text_ok = message.find(text) != std::string::npos;
     if (options_.strict && (!right_phase || !text_ok))
       return fail(fmt::format("rejected by the {} with \"{}\" (expected \"{}\")", phase, message, text));
@@ -472,7 +496,7 @@ class FileRun {
     if (!compiled) return;
     auto inst = linker_.instantiate(*store_, compiled);
     if (inst) return fail(fmt::format("module was instantiated (expected \"{}\")", text));
-    const std::string& message = inst.error().message;
+    std::string message = first_line(inst.error().message);
     if (message.find(text) == std::string::npos) {
       if (options_.strict)
         return fail(fmt::format("wrong error (expected \"{}\", got \"{}\")", text, message));
@@ -487,6 +511,7 @@ class FileRun {
   WastProgress* progress_;
   fs::path dir_;
   std::string display_;
+  wasm::Features features_;
   uint32_t line_ = 0;
   std::string command_;
   WastCounts counts_;
@@ -503,8 +528,8 @@ class FileRun {
 
 WastCounts run_wast_file(const fs::path& json_path, wasm::Engine& engine, const WastOptions& options,
                          const LineSink& sink, WastProgress* progress) {
-  FileRun run(json_path, engine, options, sink, progress);
   try {
+    FileRun run(json_path, engine, options, sink, progress);
     return run.run(json_path);
   } catch (const std::exception& e) {
     // Only reachable for failures outside any command (e.g. out of memory setting up).

@@ -33,7 +33,15 @@ struct WastProgress {
   WastCounts counts() const { return {passed.load(), failed.load(), skipped.load()}; }
 };
 
+// Which version of the spec a script was written for. Later versions made some modules valid
+// that older suites assert to be invalid (a second memory, multi-value results, ...); those
+// suites are validated with the older rules. Auto picks by path: a directory named wasm-1.0 or
+// wasm-2.0 (or threads, a proposal based on 2.0), else 3.0.
+enum class SpecVersion { Auto, V1, V2, V3 };
+SpecVersion spec_version_for(const std::filesystem::path& script);
+
 struct WastOptions {
+  SpecVersion spec = SpecVersion::Auto;
   // Also report notes that do not fail a command (e.g. an expected-invalid module rejected with
   // a message other than the spec's).
   bool verbose = false;

@@ -38,18 +38,26 @@ struct Outcome {
 
 template <class T>
 T from_slot(V128 v) {
-  if constexpr (std::is_same_v<T, V128>) return v;
-  else if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(uint32_t(v.lo));
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(v.lo);
-  else return T(v.lo);
+  if constexpr (std::is_same_v<T, V128>)
+    return v;
+  else if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<float>(uint32_t(v.lo));
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<double>(v.lo);
+  else
+    return T(v.lo);
 }
 template <class T>
 Outcome outcome(T r) {
   Outcome o;
-  if constexpr (std::is_same_v<T, V128>) o.value = r;
-  else if constexpr (std::is_same_v<T, float>) o.value.lo = std::bit_cast<uint32_t>(r);
-  else if constexpr (std::is_same_v<T, double>) o.value.lo = std::bit_cast<uint64_t>(r);
-  else o.value.lo = r;
+  if constexpr (std::is_same_v<T, V128>)
+    o.value = r;
+  else if constexpr (std::is_same_v<T, float>)
+    o.value.lo = std::bit_cast<uint32_t>(r);
+  else if constexpr (std::is_same_v<T, double>)
+    o.value.lo = std::bit_cast<uint64_t>(r);
+  else
+    o.value.lo = r;
   return o;
 }
 template <class T>
@@ -88,105 +96,109 @@ const std::map<std::string, Fn>& instruction_table() {
   static const std::map<std::string, Fn> table = [] {
     std::map<std::string, Fn> t;
     // "i32_trunc_f32_s" -> "i32.trunc_f32_s": the first '_' is the wasm '.'.
-    auto name = [](std::string s) { s[s.find('_')] = '.'; return s; };
-#define E(fn) t[name(#fn)] = wrap(&num::fn);
-#define EX(fn) t[name(#fn)] = wrap_extract(&num::fn);
-#define ER(fn) t[name(#fn)] = wrap_replace(&num::fn);
-    // scalar
-    E(i32_eqz) E(i32_eq) E(i32_ne) E(i32_lt_s) E(i32_lt_u) E(i32_gt_s) E(i32_gt_u) E(i32_le_s)
-    E(i32_le_u) E(i32_ge_s) E(i32_ge_u) E(i64_eqz) E(i64_eq) E(i64_ne) E(i64_lt_s) E(i64_lt_u)
-    E(i64_gt_s) E(i64_gt_u) E(i64_le_s) E(i64_le_u) E(i64_ge_s) E(i64_ge_u)
-    E(f32_eq) E(f32_ne) E(f32_lt) E(f32_gt) E(f32_le) E(f32_ge)
-    E(f64_eq) E(f64_ne) E(f64_lt) E(f64_gt) E(f64_le) E(f64_ge)
-    E(i32_clz) E(i32_ctz) E(i32_popcnt) E(i32_add) E(i32_sub) E(i32_mul) E(i32_div_s) E(i32_div_u)
-    E(i32_rem_s) E(i32_rem_u) E(i32_and) E(i32_or) E(i32_xor) E(i32_shl) E(i32_shr_s) E(i32_shr_u)
-    E(i32_rotl) E(i32_rotr)
-    E(i64_clz) E(i64_ctz) E(i64_popcnt) E(i64_add) E(i64_sub) E(i64_mul) E(i64_div_s) E(i64_div_u)
-    E(i64_rem_s) E(i64_rem_u) E(i64_and) E(i64_or) E(i64_xor) E(i64_shl) E(i64_shr_s) E(i64_shr_u)
-    E(i64_rotl) E(i64_rotr)
-    E(f32_abs) E(f32_neg) E(f32_ceil) E(f32_floor) E(f32_trunc) E(f32_nearest) E(f32_sqrt)
-    E(f32_add) E(f32_sub) E(f32_mul) E(f32_div) E(f32_min) E(f32_max) E(f32_copysign)
-    E(f64_abs) E(f64_neg) E(f64_ceil) E(f64_floor) E(f64_trunc) E(f64_nearest) E(f64_sqrt)
-    E(f64_add) E(f64_sub) E(f64_mul) E(f64_div) E(f64_min) E(f64_max) E(f64_copysign)
-    E(i32_wrap_i64) E(i32_trunc_f32_s) E(i32_trunc_f32_u) E(i32_trunc_f64_s) E(i32_trunc_f64_u)
-    E(i64_extend_i32_s) E(i64_extend_i32_u) E(i64_trunc_f32_s) E(i64_trunc_f32_u)
-    E(i64_trunc_f64_s) E(i64_trunc_f64_u) E(f32_convert_i32_s) E(f32_convert_i32_u)
-    E(f32_convert_i64_s) E(f32_convert_i64_u) E(f32_demote_f64) E(f64_convert_i32_s)
-    E(f64_convert_i32_u) E(f64_convert_i64_s) E(f64_convert_i64_u) E(f64_promote_f32)
-    E(i32_reinterpret_f32) E(i64_reinterpret_f64) E(f32_reinterpret_i32) E(f64_reinterpret_i64)
-    E(i32_extend8_s) E(i32_extend16_s) E(i64_extend8_s) E(i64_extend16_s) E(i64_extend32_s)
-    E(i32_trunc_sat_f32_s) E(i32_trunc_sat_f32_u) E(i32_trunc_sat_f64_s) E(i32_trunc_sat_f64_u)
-    E(i64_trunc_sat_f32_s) E(i64_trunc_sat_f32_u) E(i64_trunc_sat_f64_s) E(i64_trunc_sat_f64_u)
-    // simd
+    auto name = [](std::string s) {
+      s[s.find('_')] = '.';
+      return s;
+    };
+#define E(fn) \
+  { name(#fn), wrap(&num::fn) }
+#define EX(fn) \
+  { name(#fn), wrap_extract(&num::fn) }
+#define ER(fn) \
+  { name(#fn), wrap_replace(&num::fn) }
+    // clang-format off
+    const std::pair<std::string, Fn> entries[] = {
+        // scalar
+        E(i32_eqz), E(i32_eq), E(i32_ne), E(i32_lt_s), E(i32_lt_u), E(i32_gt_s), E(i32_gt_u),
+        E(i32_le_s), E(i32_le_u), E(i32_ge_s), E(i32_ge_u), E(i64_eqz), E(i64_eq), E(i64_ne),
+        E(i64_lt_s), E(i64_lt_u), E(i64_gt_s), E(i64_gt_u), E(i64_le_s), E(i64_le_u), E(i64_ge_s),
+        E(i64_ge_u), E(f32_eq), E(f32_ne), E(f32_lt), E(f32_gt), E(f32_le), E(f32_ge), E(f64_eq),
+        E(f64_ne), E(f64_lt), E(f64_gt), E(f64_le), E(f64_ge), E(i32_clz), E(i32_ctz),
+        E(i32_popcnt), E(i32_add), E(i32_sub), E(i32_mul), E(i32_div_s), E(i32_div_u), E(i32_rem_s),
+        E(i32_rem_u), E(i32_and), E(i32_or), E(i32_xor), E(i32_shl), E(i32_shr_s), E(i32_shr_u),
+        E(i32_rotl), E(i32_rotr), E(i64_clz), E(i64_ctz), E(i64_popcnt), E(i64_add), E(i64_sub),
+        E(i64_mul), E(i64_div_s), E(i64_div_u), E(i64_rem_s), E(i64_rem_u), E(i64_and), E(i64_or),
+        E(i64_xor), E(i64_shl), E(i64_shr_s), E(i64_shr_u), E(i64_rotl), E(i64_rotr), E(f32_abs),
+        E(f32_neg), E(f32_ceil), E(f32_floor), E(f32_trunc), E(f32_nearest), E(f32_sqrt),
+        E(f32_add), E(f32_sub), E(f32_mul), E(f32_div), E(f32_min), E(f32_max), E(f32_copysign),
+        E(f64_abs), E(f64_neg), E(f64_ceil), E(f64_floor), E(f64_trunc), E(f64_nearest),
+        E(f64_sqrt), E(f64_add), E(f64_sub), E(f64_mul), E(f64_div), E(f64_min), E(f64_max),
+        E(f64_copysign), E(i32_wrap_i64), E(i32_trunc_f32_s), E(i32_trunc_f32_u),
+        E(i32_trunc_f64_s), E(i32_trunc_f64_u), E(i64_extend_i32_s), E(i64_extend_i32_u),
+        E(i64_trunc_f32_s), E(i64_trunc_f32_u), E(i64_trunc_f64_s), E(i64_trunc_f64_u),
+        E(f32_convert_i32_s), E(f32_convert_i32_u), E(f32_convert_i64_s), E(f32_convert_i64_u),
+        E(f32_demote_f64), E(f64_convert_i32_s), E(f64_convert_i32_u), E(f64_convert_i64_s),
+        E(f64_convert_i64_u), E(f64_promote_f32), E(i32_reinterpret_f32), E(i64_reinterpret_f64),
+        E(f32_reinterpret_i32), E(f64_reinterpret_i64), E(i32_extend8_s), E(i32_extend16_s),
+        E(i64_extend8_s), E(i64_extend16_s), E(i64_extend32_s), E(i32_trunc_sat_f32_s),
+        E(i32_trunc_sat_f32_u), E(i32_trunc_sat_f64_s), E(i32_trunc_sat_f64_u),
+        E(i64_trunc_sat_f32_s), E(i64_trunc_sat_f32_u), E(i64_trunc_sat_f64_s),
+        E(i64_trunc_sat_f64_u),
+        // simd
+        E(i8x16_swizzle), E(i8x16_splat), E(i16x8_splat), E(i32x4_splat), E(i64x2_splat),
+        E(f32x4_splat), E(f64x2_splat), EX(i8x16_extract_lane_s), EX(i8x16_extract_lane_u),
+        EX(i16x8_extract_lane_s), EX(i16x8_extract_lane_u), EX(i32x4_extract_lane),
+        EX(i64x2_extract_lane), EX(f32x4_extract_lane), EX(f64x2_extract_lane),
+        ER(i8x16_replace_lane), ER(i16x8_replace_lane), ER(i32x4_replace_lane),
+        ER(i64x2_replace_lane), ER(f32x4_replace_lane), ER(f64x2_replace_lane), E(i8x16_eq),
+        E(i8x16_ne), E(i8x16_lt_s), E(i8x16_lt_u), E(i8x16_gt_s), E(i8x16_gt_u), E(i8x16_le_s),
+        E(i8x16_le_u), E(i8x16_ge_s), E(i8x16_ge_u), E(i16x8_eq), E(i16x8_ne), E(i16x8_lt_s),
+        E(i16x8_lt_u), E(i16x8_gt_s), E(i16x8_gt_u), E(i16x8_le_s), E(i16x8_le_u), E(i16x8_ge_s),
+        E(i16x8_ge_u), E(i32x4_eq), E(i32x4_ne), E(i32x4_lt_s), E(i32x4_lt_u), E(i32x4_gt_s),
+        E(i32x4_gt_u), E(i32x4_le_s), E(i32x4_le_u), E(i32x4_ge_s), E(i32x4_ge_u), E(i64x2_eq),
+        E(i64x2_ne), E(i64x2_lt_s), E(i64x2_gt_s), E(i64x2_le_s), E(i64x2_ge_s), E(f32x4_eq),
+        E(f32x4_ne), E(f32x4_lt), E(f32x4_gt), E(f32x4_le), E(f32x4_ge), E(f64x2_eq), E(f64x2_ne),
+        E(f64x2_lt), E(f64x2_gt), E(f64x2_le), E(f64x2_ge), E(v128_not), E(v128_and),
+        E(v128_andnot), E(v128_or), E(v128_xor), E(v128_bitselect), E(v128_any_true),
+        E(f32x4_demote_f64x2_zero), E(f64x2_promote_low_f32x4), E(i8x16_abs), E(i8x16_neg),
+        E(i8x16_popcnt), E(i8x16_all_true), E(i8x16_bitmask), E(i8x16_narrow_i16x8_s),
+        E(i8x16_narrow_i16x8_u), E(f32x4_ceil), E(f32x4_floor), E(f32x4_trunc), E(f32x4_nearest),
+        E(i8x16_shl), E(i8x16_shr_s), E(i8x16_shr_u), E(i8x16_add), E(i8x16_add_sat_s),
+        E(i8x16_add_sat_u), E(i8x16_sub), E(i8x16_sub_sat_s), E(i8x16_sub_sat_u), E(f64x2_ceil),
+        E(f64x2_floor), E(f64x2_trunc), E(f64x2_nearest), E(i8x16_min_s), E(i8x16_min_u),
+        E(i8x16_max_s), E(i8x16_max_u), E(i8x16_avgr_u), E(i16x8_extadd_pairwise_i8x16_s),
+        E(i16x8_extadd_pairwise_i8x16_u), E(i32x4_extadd_pairwise_i16x8_s),
+        E(i32x4_extadd_pairwise_i16x8_u), E(i16x8_abs), E(i16x8_neg), E(i16x8_q15mulr_sat_s),
+        E(i16x8_all_true), E(i16x8_bitmask), E(i16x8_narrow_i32x4_s), E(i16x8_narrow_i32x4_u),
+        E(i16x8_extend_low_i8x16_s), E(i16x8_extend_high_i8x16_s), E(i16x8_extend_low_i8x16_u),
+        E(i16x8_extend_high_i8x16_u), E(i16x8_shl), E(i16x8_shr_s), E(i16x8_shr_u), E(i16x8_add),
+        E(i16x8_add_sat_s), E(i16x8_add_sat_u), E(i16x8_sub), E(i16x8_sub_sat_s),
+        E(i16x8_sub_sat_u), E(i16x8_mul), E(i16x8_min_s), E(i16x8_min_u), E(i16x8_max_s),
+        E(i16x8_max_u), E(i16x8_avgr_u), E(i16x8_extmul_low_i8x16_s), E(i16x8_extmul_high_i8x16_s),
+        E(i16x8_extmul_low_i8x16_u), E(i16x8_extmul_high_i8x16_u), E(i32x4_abs), E(i32x4_neg),
+        E(i32x4_all_true), E(i32x4_bitmask), E(i32x4_extend_low_i16x8_s),
+        E(i32x4_extend_high_i16x8_s), E(i32x4_extend_low_i16x8_u), E(i32x4_extend_high_i16x8_u),
+        E(i32x4_shl), E(i32x4_shr_s), E(i32x4_shr_u), E(i32x4_add), E(i32x4_sub), E(i32x4_mul),
+        E(i32x4_min_s), E(i32x4_min_u), E(i32x4_max_s), E(i32x4_max_u), E(i32x4_dot_i16x8_s),
+        E(i32x4_extmul_low_i16x8_s), E(i32x4_extmul_high_i16x8_s), E(i32x4_extmul_low_i16x8_u),
+        E(i32x4_extmul_high_i16x8_u), E(i64x2_abs), E(i64x2_neg), E(i64x2_all_true),
+        E(i64x2_bitmask), E(i64x2_extend_low_i32x4_s), E(i64x2_extend_high_i32x4_s),
+        E(i64x2_extend_low_i32x4_u), E(i64x2_extend_high_i32x4_u), E(i64x2_shl), E(i64x2_shr_s),
+        E(i64x2_shr_u), E(i64x2_add), E(i64x2_sub), E(i64x2_mul), E(i64x2_extmul_low_i32x4_s),
+        E(i64x2_extmul_high_i32x4_s), E(i64x2_extmul_low_i32x4_u), E(i64x2_extmul_high_i32x4_u),
+        E(f32x4_abs), E(f32x4_neg), E(f32x4_sqrt), E(f32x4_add), E(f32x4_sub), E(f32x4_mul),
+        E(f32x4_div), E(f32x4_min), E(f32x4_max), E(f32x4_pmin), E(f32x4_pmax), E(f64x2_abs),
+        E(f64x2_neg), E(f64x2_sqrt), E(f64x2_add), E(f64x2_sub), E(f64x2_mul), E(f64x2_div),
+        E(f64x2_min), E(f64x2_max), E(f64x2_pmin), E(f64x2_pmax), E(i32x4_trunc_sat_f32x4_s),
+        E(i32x4_trunc_sat_f32x4_u), E(f32x4_convert_i32x4_s), E(f32x4_convert_i32x4_u),
+        E(i32x4_trunc_sat_f64x2_s_zero), E(i32x4_trunc_sat_f64x2_u_zero),
+        E(f64x2_convert_low_i32x4_s), E(f64x2_convert_low_i32x4_u), E(i8x16_relaxed_swizzle),
+        E(i32x4_relaxed_trunc_f32x4_s), E(i32x4_relaxed_trunc_f32x4_u),
+        E(i32x4_relaxed_trunc_f64x2_s_zero), E(i32x4_relaxed_trunc_f64x2_u_zero),
+        E(f32x4_relaxed_madd), E(f32x4_relaxed_nmadd), E(f64x2_relaxed_madd),
+        E(f64x2_relaxed_nmadd), E(i8x16_relaxed_laneselect), E(i16x8_relaxed_laneselect),
+        E(i32x4_relaxed_laneselect), E(i64x2_relaxed_laneselect), E(f32x4_relaxed_min),
+        E(f32x4_relaxed_max), E(f64x2_relaxed_min), E(f64x2_relaxed_max),
+        E(i16x8_relaxed_q15mulr_s), E(i16x8_relaxed_dot_i8x16_i7x16_s),
+        E(i32x4_relaxed_dot_i8x16_i7x16_add_s),
+    };
+    // clang-format on
+    for (const auto& [n, f] : entries) t[n] = f;
     t["i8x16.shuffle"] = [](const std::vector<V128>& a, const std::vector<uint32_t>& imm) {
       uint8_t idx[16];
       for (int i = 0; i < 16; ++i) idx[i] = uint8_t(imm.at(i));
       return outcome(num::i8x16_shuffle(a.at(0), a.at(1), idx));
     };
-    E(i8x16_swizzle) E(i8x16_splat) E(i16x8_splat) E(i32x4_splat) E(i64x2_splat) E(f32x4_splat)
-    E(f64x2_splat)
-    EX(i8x16_extract_lane_s) EX(i8x16_extract_lane_u) EX(i16x8_extract_lane_s)
-    EX(i16x8_extract_lane_u) EX(i32x4_extract_lane) EX(i64x2_extract_lane) EX(f32x4_extract_lane)
-    EX(f64x2_extract_lane)
-    ER(i8x16_replace_lane) ER(i16x8_replace_lane) ER(i32x4_replace_lane) ER(i64x2_replace_lane)
-    ER(f32x4_replace_lane) ER(f64x2_replace_lane)
-    E(i8x16_eq) E(i8x16_ne) E(i8x16_lt_s) E(i8x16_lt_u) E(i8x16_gt_s) E(i8x16_gt_u) E(i8x16_le_s)
-    E(i8x16_le_u) E(i8x16_ge_s) E(i8x16_ge_u)
-    E(i16x8_eq) E(i16x8_ne) E(i16x8_lt_s) E(i16x8_lt_u) E(i16x8_gt_s) E(i16x8_gt_u) E(i16x8_le_s)
-    E(i16x8_le_u) E(i16x8_ge_s) E(i16x8_ge_u)
-    E(i32x4_eq) E(i32x4_ne) E(i32x4_lt_s) E(i32x4_lt_u) E(i32x4_gt_s) E(i32x4_gt_u) E(i32x4_le_s)
-    E(i32x4_le_u) E(i32x4_ge_s) E(i32x4_ge_u)
-    E(i64x2_eq) E(i64x2_ne) E(i64x2_lt_s) E(i64x2_gt_s) E(i64x2_le_s) E(i64x2_ge_s)
-    E(f32x4_eq) E(f32x4_ne) E(f32x4_lt) E(f32x4_gt) E(f32x4_le) E(f32x4_ge)
-    E(f64x2_eq) E(f64x2_ne) E(f64x2_lt) E(f64x2_gt) E(f64x2_le) E(f64x2_ge)
-    E(v128_not) E(v128_and) E(v128_andnot) E(v128_or) E(v128_xor) E(v128_bitselect)
-    E(v128_any_true)
-    E(f32x4_demote_f64x2_zero) E(f64x2_promote_low_f32x4)
-    E(i8x16_abs) E(i8x16_neg) E(i8x16_popcnt) E(i8x16_all_true) E(i8x16_bitmask)
-    E(i8x16_narrow_i16x8_s) E(i8x16_narrow_i16x8_u)
-    E(f32x4_ceil) E(f32x4_floor) E(f32x4_trunc) E(f32x4_nearest)
-    E(i8x16_shl) E(i8x16_shr_s) E(i8x16_shr_u) E(i8x16_add) E(i8x16_add_sat_s) E(i8x16_add_sat_u)
-    E(i8x16_sub) E(i8x16_sub_sat_s) E(i8x16_sub_sat_u)
-    E(f64x2_ceil) E(f64x2_floor) E(f64x2_trunc) E(f64x2_nearest)
-    E(i8x16_min_s) E(i8x16_min_u) E(i8x16_max_s) E(i8x16_max_u) E(i8x16_avgr_u)
-    E(i16x8_extadd_pairwise_i8x16_s) E(i16x8_extadd_pairwise_i8x16_u)
-    E(i32x4_extadd_pairwise_i16x8_s) E(i32x4_extadd_pairwise_i16x8_u)
-    E(i16x8_abs) E(i16x8_neg) E(i16x8_q15mulr_sat_s) E(i16x8_all_true) E(i16x8_bitmask)
-    E(i16x8_narrow_i32x4_s) E(i16x8_narrow_i32x4_u)
-    E(i16x8_extend_low_i8x16_s) E(i16x8_extend_high_i8x16_s) E(i16x8_extend_low_i8x16_u)
-    E(i16x8_extend_high_i8x16_u)
-    E(i16x8_shl) E(i16x8_shr_s) E(i16x8_shr_u) E(i16x8_add) E(i16x8_add_sat_s) E(i16x8_add_sat_u)
-    E(i16x8_sub) E(i16x8_sub_sat_s) E(i16x8_sub_sat_u) E(i16x8_mul)
-    E(i16x8_min_s) E(i16x8_min_u) E(i16x8_max_s) E(i16x8_max_u) E(i16x8_avgr_u)
-    E(i16x8_extmul_low_i8x16_s) E(i16x8_extmul_high_i8x16_s) E(i16x8_extmul_low_i8x16_u)
-    E(i16x8_extmul_high_i8x16_u)
-    E(i32x4_abs) E(i32x4_neg) E(i32x4_all_true) E(i32x4_bitmask)
-    E(i32x4_extend_low_i16x8_s) E(i32x4_extend_high_i16x8_s) E(i32x4_extend_low_i16x8_u)
-    E(i32x4_extend_high_i16x8_u)
-    E(i32x4_shl) E(i32x4_shr_s) E(i32x4_shr_u) E(i32x4_add) E(i32x4_sub) E(i32x4_mul)
-    E(i32x4_min_s) E(i32x4_min_u) E(i32x4_max_s) E(i32x4_max_u) E(i32x4_dot_i16x8_s)
-    E(i32x4_extmul_low_i16x8_s) E(i32x4_extmul_high_i16x8_s) E(i32x4_extmul_low_i16x8_u)
-    E(i32x4_extmul_high_i16x8_u)
-    E(i64x2_abs) E(i64x2_neg) E(i64x2_all_true) E(i64x2_bitmask)
-    E(i64x2_extend_low_i32x4_s) E(i64x2_extend_high_i32x4_s) E(i64x2_extend_low_i32x4_u)
-    E(i64x2_extend_high_i32x4_u)
-    E(i64x2_shl) E(i64x2_shr_s) E(i64x2_shr_u) E(i64x2_add) E(i64x2_sub) E(i64x2_mul)
-    E(i64x2_extmul_low_i32x4_s) E(i64x2_extmul_high_i32x4_s) E(i64x2_extmul_low_i32x4_u)
-    E(i64x2_extmul_high_i32x4_u)
-    E(f32x4_abs) E(f32x4_neg) E(f32x4_sqrt) E(f32x4_add) E(f32x4_sub) E(f32x4_mul) E(f32x4_div)
-    E(f32x4_min) E(f32x4_max) E(f32x4_pmin) E(f32x4_pmax)
-    E(f64x2_abs) E(f64x2_neg) E(f64x2_sqrt) E(f64x2_add) E(f64x2_sub) E(f64x2_mul) E(f64x2_div)
-    E(f64x2_min) E(f64x2_max) E(f64x2_pmin) E(f64x2_pmax)
-    E(i32x4_trunc_sat_f32x4_s) E(i32x4_trunc_sat_f32x4_u) E(f32x4_convert_i32x4_s)
-    E(f32x4_convert_i32x4_u) E(i32x4_trunc_sat_f64x2_s_zero) E(i32x4_trunc_sat_f64x2_u_zero)
-    E(f64x2_convert_low_i32x4_s) E(f64x2_convert_low_i32x4_u)
-    E(i8x16_relaxed_swizzle) E(i32x4_relaxed_trunc_f32x4_s) E(i32x4_relaxed_trunc_f32x4_u)
-    E(i32x4_relaxed_trunc_f64x2_s_zero) E(i32x4_relaxed_trunc_f64x2_u_zero)
-    E(f32x4_relaxed_madd) E(f32x4_relaxed_nmadd) E(f64x2_relaxed_madd) E(f64x2_relaxed_nmadd)
-    E(i8x16_relaxed_laneselect) E(i16x8_relaxed_laneselect) E(i32x4_relaxed_laneselect)
-    E(i64x2_relaxed_laneselect) E(f32x4_relaxed_min) E(f32x4_relaxed_max) E(f64x2_relaxed_min)
-    E(f64x2_relaxed_max) E(i16x8_relaxed_q15mulr_s) E(i16x8_relaxed_dot_i8x16_i7x16_s)
-    E(i32x4_relaxed_dot_i8x16_i7x16_add_s)
 #undef E
 #undef EX
 #undef ER
@@ -229,7 +241,10 @@ struct SxReader {
       for (;;) {
         skip();
         if (i >= s.size()) return x;
-        if (s[i] == ')') { ++i; return x; }
+        if (s[i] == ')') {
+          ++i;
+          return x;
+        }
         x.list.push_back(read());
       }
     }
@@ -291,11 +306,17 @@ std::map<std::string, SimpleFunc> simple_funcs(const std::string& wast, int line
     for (size_t k = 1; ok && k < call.list.size(); ++k) {
       const Sx& a = call.list[k];
       if (!a.is_list()) {
-        if (next_local != 0 || a.atom.empty() || !isdigit(uint8_t(a.atom[0]))) { ok = false; break; }
+        if (next_local != 0 || a.atom.empty() || !isdigit(uint8_t(a.atom[0]))) {
+          ok = false;
+          break;
+        }
         sf.imm.push_back(uint32_t(std::stoul(a.atom, nullptr, 0)));
         continue;
       }
-      if (a.list.size() != 2 || a.list[0].atom != "local.get") { ok = false; break; }
+      if (a.list.size() != 2 || a.list[0].atom != "local.get") {
+        ok = false;
+        break;
+      }
       const std::string& ref = a.list[1].atom;
       int idx = ref[0] == '$' ? (param_index.count(ref) ? param_index[ref] : -1) : std::stoi(ref);
       if (idx != next_local++) ok = false;
@@ -419,13 +440,17 @@ FileStats run_spec_file(const std::filesystem::path& json_path) {
     for (const json& a : action["args"]) args.push_back(parse_value(a));
     Outcome o = table.at(f->second.instr)(args, f->second.imm);
     ++st.checked;
-    std::string where = json_path.filename().string() + ":" + std::to_string(cmd["line"].get<int>()) +
-                        " " + f->second.instr;
+    std::string where = json_path.filename().string() + ":" +
+                        std::to_string(cmd["line"].get<int>()) + " " + f->second.instr;
     if (type == "assert_trap") {
-      if (!o.trapped || cmd["text"] != trap_text(o.code)) st.failures.push_back(where + " expected trap");
+      if (!o.trapped || cmd["text"] != trap_text(o.code))
+        st.failures.push_back(where + " expected trap");
       continue;
     }
-    if (o.trapped) { st.failures.push_back(where + " trapped"); continue; }
+    if (o.trapped) {
+      st.failures.push_back(where + " trapped");
+      continue;
+    }
     bool ok = false;
     if (cmd.contains("either")) {
       for (const json& e : cmd["either"]) ok = ok || matches(o.value, e);
@@ -456,10 +481,12 @@ void run_suite(const std::string& suite, int min_checked) {
     skipped += st.skipped;
     failed += int(st.failures.size());
     for (size_t k = 0; k < st.failures.size() && k < 10; ++k) ADD_FAILURE() << st.failures[k];
-    if (st.failures.size() > 10) ADD_FAILURE() << "... " << st.failures.size() - 10 << " more in " << p;
+    if (st.failures.size() > 10)
+      ADD_FAILURE() << "... " << st.failures.size() - 10 << " more in " << p;
   }
-  std::printf("[ spec     ] %s: %d assertions checked, %d failed, %d skipped (not single-instruction)\n",
-              suite.c_str(), total, failed, skipped);
+  std::printf(
+      "[ spec     ] %s: %d assertions checked, %d failed, %d skipped (not single-instruction)\n",
+      suite.c_str(), total, failed, skipped);
   EXPECT_GE(total, min_checked);
 }
 

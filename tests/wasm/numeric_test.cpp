@@ -2,12 +2,12 @@
 // reference values is checked by numeric_spec_test.cpp against the official spec tests; these
 // pin down the cases that are easiest to get wrong, with the values taken from the spec's .wast
 // files (i32, i64, f32, f64, conversions, float_misc) or derived by hand where noted.
+#include "wasm/interp/numeric.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "wasm/interp/numeric.hpp"
 
 namespace {
 
@@ -20,8 +20,8 @@ double D(uint64_t b) { return f64_from_bits(b); }
 bool is_quiet_nan32(float f) { return is_nan(f) && (bits(f) & 0x00400000u); }
 bool is_quiet_nan64(double d) { return is_nan(d) && (bits(d) & 0x0008000000000000ull); }
 
-constexpr uint32_t kSNaN32 = 0x7fa00000u;               // nan:0x200000 (signalling)
-constexpr uint64_t kSNaN64 = 0x7ff4000000000000ull;     // nan:0x4000000000000 (signalling)
+constexpr uint32_t kSNaN32 = 0x7fa00000u;            // nan:0x200000 (signalling)
+constexpr uint64_t kSNaN64 = 0x7ff4000000000000ull;  // nan:0x4000000000000 (signalling)
 
 template <class T>
 void expect_trap(const TrapOr<T>& r, TrapCode code) {
@@ -42,7 +42,7 @@ TEST(Numeric, IntegerDivision) {
   expect_trap(i32_div_u(1, 0), TrapCode::IntegerDivideByZero);
   expect_ok(i32_div_u(0x80000000u, 0xffffffffu), 0u);
   expect_trap(i32_rem_s(1, 0), TrapCode::IntegerDivideByZero);
-  expect_ok(i32_rem_s(0x80000000u, 0xffffffffu), 0u);  // not a trap
+  expect_ok(i32_rem_s(0x80000000u, 0xffffffffu), 0u);   // not a trap
   expect_ok(i32_rem_s(uint32_t(-7), 2), uint32_t(-1));  // sign of the dividend
   expect_ok(i32_rem_s(7, uint32_t(-2)), 1u);
   expect_ok(i32_rem_u(0x80000000u, 0xffffffffu), 0x80000000u);
@@ -171,7 +171,7 @@ TEST(Numeric, Rounding) {
   EXPECT_EQ(f64_floor(1e300), 1e300);
   EXPECT_EQ(f32_ceil(INFINITY), INFINITY);
   EXPECT_EQ(f64_trunc(-INFINITY), -INFINITY);
-  EXPECT_EQ(f32_floor(F(0x00000001u)), 0.0f);                      // smallest subnormal
+  EXPECT_EQ(f32_floor(F(0x00000001u)), 0.0f);  // smallest subnormal
   EXPECT_EQ(f32_ceil(F(0x00000001u)), 1.0f);
   EXPECT_EQ(f64_floor(D(0x8000000000000001ull)), -1.0);
   // NaN in -> quiet NaN out
@@ -251,7 +251,7 @@ TEST(Numeric, TruncSaturating) {
 TEST(Numeric, IntToFloat) {
   EXPECT_EQ(bits(f32_convert_i32_s(0x80000000u)), bits(-2147483648.0f));
   EXPECT_EQ(f32_convert_i32_u(0xffffffffu), 4294967296.0f);
-  EXPECT_EQ(bits(f32_convert_i32_u(0x80000081u)), 0x4f000001u);  // above the tie: rounds up
+  EXPECT_EQ(bits(f32_convert_i32_u(0x80000081u)), 0x4f000001u);     // above the tie: rounds up
   EXPECT_EQ(bits(f32_convert_i32_s(16777217)), bits(16777216.0f));  // tie to even
   EXPECT_EQ(bits(f32_convert_i32_s(16777219)), bits(16777220.0f));
   // i64 -> f32 needs one rounding: 2^53 + 2^29 + 1 is just above a tie.
@@ -264,7 +264,8 @@ TEST(Numeric, IntToFloat) {
   EXPECT_EQ(bits(f32_convert_i64_u(0x7fffff4000000001ull)), 0x5effffffu);
   EXPECT_EQ(f64_convert_i32_u(0xffffffffu), 4294967295.0);
   EXPECT_EQ(f64_convert_i32_s(0x80000000u), -2147483648.0);
-  EXPECT_EQ(bits(f64_convert_i64_s(0x0020000000000001ull)), 0x4340000000000000ull);  // 2^53+1 -> 2^53
+  EXPECT_EQ(bits(f64_convert_i64_s(0x0020000000000001ull)),
+            0x4340000000000000ull);  // 2^53+1 -> 2^53
   EXPECT_EQ(bits(f64_convert_i64_u(0x8000000000000401ull)), 0x43e0000000000001ull);
   EXPECT_EQ(bits(f64_convert_i64_u(0x8000000000000400ull)), 0x43e0000000000000ull);
   EXPECT_EQ(bits(f64_convert_i64_u(~0ull)), 0x43f0000000000000ull);

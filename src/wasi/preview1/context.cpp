@@ -62,7 +62,8 @@ Expected<std::unique_ptr<Context>> Context::create(Options options) {
     FdEntry e;
     e.host = std::move(fd);
     e.type = Filetype::Directory;
-    e.base = e.inheriting = rights::All;
+    e.base = max_rights(Filetype::Directory);
+    e.inheriting = rights::All;
     e.preopen = dir.guest_path;
     s->fds.insert_at(next++, std::move(e));
   }

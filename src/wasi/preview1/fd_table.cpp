@@ -50,7 +50,9 @@ Filetype filetype_of(const struct stat& st, int fd) {
 }
 
 Rights max_rights(Filetype type) {
-  if (type == Filetype::Directory) return rights::All;
+  // Data can neither be written to a directory nor sized: those rights are file-only.
+  constexpr Rights kFileOnly = rights::FdWrite | rights::FdAllocate | rights::FdFilestatSetSize;
+  if (type == Filetype::Directory) return rights::All & ~kFileOnly;
   return rights::All & ~rights::DirectoryOnly;
 }
 

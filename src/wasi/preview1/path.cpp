@@ -50,9 +50,10 @@ Result<std::string> guest_path(M mem, u32 ptr, u32 len) {
 
 // The directory descriptor a path is relative to; it must hold `required`.
 Result<FdEntry*> dir_entry(State& s, u32 fd, Rights required) {
-  auto e = s.entry(fd, required);
+  auto e = s.entry(fd, 0);
   if (!e) return e;
   if ((*e)->type != Filetype::Directory) return fail(Errno::NotDir);
+  if (((*e)->base & required) != required) return fail(Errno::NotCapable);
   return e;
 }
 
@@ -79,6 +80,9 @@ Errno path_open(State& s, M mem, u32 fd, u32 dirflags, u32 path, u32 path_len, u
   // Rights are granted as asked, limited to what the directory may hand down.
   Rights base = rights_base & (*dir)->inheriting;
   Rights inheriting = rights_inheriting & (*dir)->inheriting;
+  // A directory is never opened for writing (the host would refuse with EISDIR): with
+  // O_DIRECTORY, write rights asked for are simply not granted.
+  if (oflags & oflags::Directory) base &= ~kWriteRights;
   bool read = base & kReadRights, write = base & kWriteRights;
   int flags = (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
   flags |= O_NOCTTY;

@@ -32,6 +32,7 @@ constexpr int kException = -3;  // ExecState::pending_exception was not caught
 constexpr int kMemoryFault = -4;
 
 const char* const kUndefinedElement = "undefined element";
+const char* const kNullFuncRef = "null function reference";
 
 inline V128 vload(const Slot* s) {
   V128 v;

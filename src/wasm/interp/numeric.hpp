@@ -36,9 +36,13 @@ struct TrapOr {
   explicit constexpr operator bool() const { return ok; }
 };
 template <class T>
-KUMO_NUM_INLINE constexpr TrapOr<T> trap_ok(T v) { return {v, TrapCode::Unreachable, true}; }
+KUMO_NUM_INLINE constexpr TrapOr<T> trap_ok(T v) {
+  return {v, TrapCode::Unreachable, true};
+}
 template <class T>
-KUMO_NUM_INLINE constexpr TrapOr<T> trap_err(TrapCode c) { return {T{}, c, false}; }
+KUMO_NUM_INLINE constexpr TrapOr<T> trap_err(TrapCode c) {
+  return {T{}, c, false};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Bit views
@@ -62,25 +66,41 @@ KUMO_NUM_INLINE constexpr bool is_nan(double d) { return d != d; }
 KUMO_NUM_INLINE constexpr uint32_t i32_eqz(uint32_t a) { return a == 0; }
 KUMO_NUM_INLINE constexpr uint32_t i32_eq(uint32_t a, uint32_t b) { return a == b; }
 KUMO_NUM_INLINE constexpr uint32_t i32_ne(uint32_t a, uint32_t b) { return a != b; }
-KUMO_NUM_INLINE constexpr uint32_t i32_lt_s(uint32_t a, uint32_t b) { return int32_t(a) < int32_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i32_lt_s(uint32_t a, uint32_t b) {
+  return int32_t(a) < int32_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i32_lt_u(uint32_t a, uint32_t b) { return a < b; }
-KUMO_NUM_INLINE constexpr uint32_t i32_gt_s(uint32_t a, uint32_t b) { return int32_t(a) > int32_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i32_gt_s(uint32_t a, uint32_t b) {
+  return int32_t(a) > int32_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i32_gt_u(uint32_t a, uint32_t b) { return a > b; }
-KUMO_NUM_INLINE constexpr uint32_t i32_le_s(uint32_t a, uint32_t b) { return int32_t(a) <= int32_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i32_le_s(uint32_t a, uint32_t b) {
+  return int32_t(a) <= int32_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i32_le_u(uint32_t a, uint32_t b) { return a <= b; }
-KUMO_NUM_INLINE constexpr uint32_t i32_ge_s(uint32_t a, uint32_t b) { return int32_t(a) >= int32_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i32_ge_s(uint32_t a, uint32_t b) {
+  return int32_t(a) >= int32_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i32_ge_u(uint32_t a, uint32_t b) { return a >= b; }
 
 KUMO_NUM_INLINE constexpr uint32_t i64_eqz(uint64_t a) { return a == 0; }
 KUMO_NUM_INLINE constexpr uint32_t i64_eq(uint64_t a, uint64_t b) { return a == b; }
 KUMO_NUM_INLINE constexpr uint32_t i64_ne(uint64_t a, uint64_t b) { return a != b; }
-KUMO_NUM_INLINE constexpr uint32_t i64_lt_s(uint64_t a, uint64_t b) { return int64_t(a) < int64_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i64_lt_s(uint64_t a, uint64_t b) {
+  return int64_t(a) < int64_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i64_lt_u(uint64_t a, uint64_t b) { return a < b; }
-KUMO_NUM_INLINE constexpr uint32_t i64_gt_s(uint64_t a, uint64_t b) { return int64_t(a) > int64_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i64_gt_s(uint64_t a, uint64_t b) {
+  return int64_t(a) > int64_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i64_gt_u(uint64_t a, uint64_t b) { return a > b; }
-KUMO_NUM_INLINE constexpr uint32_t i64_le_s(uint64_t a, uint64_t b) { return int64_t(a) <= int64_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i64_le_s(uint64_t a, uint64_t b) {
+  return int64_t(a) <= int64_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i64_le_u(uint64_t a, uint64_t b) { return a <= b; }
-KUMO_NUM_INLINE constexpr uint32_t i64_ge_s(uint64_t a, uint64_t b) { return int64_t(a) >= int64_t(b); }
+KUMO_NUM_INLINE constexpr uint32_t i64_ge_s(uint64_t a, uint64_t b) {
+  return int64_t(a) >= int64_t(b);
+}
 KUMO_NUM_INLINE constexpr uint32_t i64_ge_u(uint64_t a, uint64_t b) { return a >= b; }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,8 +121,12 @@ KUMO_NUM_INLINE constexpr uint32_t i32_shr_s(uint32_t a, uint32_t b) {
   return uint32_t(int32_t(a) >> (b & 31));  // arithmetic shift (C++20 defines it)
 }
 KUMO_NUM_INLINE constexpr uint32_t i32_shr_u(uint32_t a, uint32_t b) { return a >> (b & 31); }
-KUMO_NUM_INLINE constexpr uint32_t i32_rotl(uint32_t a, uint32_t b) { return std::rotl(a, int(b & 31)); }
-KUMO_NUM_INLINE constexpr uint32_t i32_rotr(uint32_t a, uint32_t b) { return std::rotr(a, int(b & 31)); }
+KUMO_NUM_INLINE constexpr uint32_t i32_rotl(uint32_t a, uint32_t b) {
+  return std::rotl(a, int(b & 31));
+}
+KUMO_NUM_INLINE constexpr uint32_t i32_rotr(uint32_t a, uint32_t b) {
+  return std::rotr(a, int(b & 31));
+}
 
 KUMO_NUM_INLINE constexpr TrapOr<uint32_t> i32_div_s(uint32_t a, uint32_t b) {
   if (__builtin_expect(b == 0, 0)) return trap_err<uint32_t>(TrapCode::IntegerDivideByZero);
@@ -139,8 +163,12 @@ KUMO_NUM_INLINE constexpr uint64_t i64_shr_s(uint64_t a, uint64_t b) {
   return uint64_t(int64_t(a) >> (b & 63));
 }
 KUMO_NUM_INLINE constexpr uint64_t i64_shr_u(uint64_t a, uint64_t b) { return a >> (b & 63); }
-KUMO_NUM_INLINE constexpr uint64_t i64_rotl(uint64_t a, uint64_t b) { return std::rotl(a, int(b & 63)); }
-KUMO_NUM_INLINE constexpr uint64_t i64_rotr(uint64_t a, uint64_t b) { return std::rotr(a, int(b & 63)); }
+KUMO_NUM_INLINE constexpr uint64_t i64_rotl(uint64_t a, uint64_t b) {
+  return std::rotl(a, int(b & 63));
+}
+KUMO_NUM_INLINE constexpr uint64_t i64_rotr(uint64_t a, uint64_t b) {
+  return std::rotr(a, int(b & 63));
+}
 
 KUMO_NUM_INLINE constexpr TrapOr<uint64_t> i64_div_s(uint64_t a, uint64_t b) {
   if (__builtin_expect(b == 0, 0)) return trap_err<uint64_t>(TrapCode::IntegerDivideByZero);
@@ -163,13 +191,25 @@ KUMO_NUM_INLINE constexpr TrapOr<uint64_t> i64_rem_u(uint64_t a, uint64_t b) {
 }
 
 // Sign extension (0xC0..0xC4) and i32 <-> i64 conversions.
-KUMO_NUM_INLINE constexpr uint32_t i32_extend8_s(uint32_t a) { return uint32_t(int32_t(int8_t(a))); }
-KUMO_NUM_INLINE constexpr uint32_t i32_extend16_s(uint32_t a) { return uint32_t(int32_t(int16_t(a))); }
-KUMO_NUM_INLINE constexpr uint64_t i64_extend8_s(uint64_t a) { return uint64_t(int64_t(int8_t(a))); }
-KUMO_NUM_INLINE constexpr uint64_t i64_extend16_s(uint64_t a) { return uint64_t(int64_t(int16_t(a))); }
-KUMO_NUM_INLINE constexpr uint64_t i64_extend32_s(uint64_t a) { return uint64_t(int64_t(int32_t(a))); }
+KUMO_NUM_INLINE constexpr uint32_t i32_extend8_s(uint32_t a) {
+  return uint32_t(int32_t(int8_t(a)));
+}
+KUMO_NUM_INLINE constexpr uint32_t i32_extend16_s(uint32_t a) {
+  return uint32_t(int32_t(int16_t(a)));
+}
+KUMO_NUM_INLINE constexpr uint64_t i64_extend8_s(uint64_t a) {
+  return uint64_t(int64_t(int8_t(a)));
+}
+KUMO_NUM_INLINE constexpr uint64_t i64_extend16_s(uint64_t a) {
+  return uint64_t(int64_t(int16_t(a)));
+}
+KUMO_NUM_INLINE constexpr uint64_t i64_extend32_s(uint64_t a) {
+  return uint64_t(int64_t(int32_t(a)));
+}
 KUMO_NUM_INLINE constexpr uint32_t i32_wrap_i64(uint64_t a) { return uint32_t(a); }
-KUMO_NUM_INLINE constexpr uint64_t i64_extend_i32_s(uint32_t a) { return uint64_t(int64_t(int32_t(a))); }
+KUMO_NUM_INLINE constexpr uint64_t i64_extend_i32_s(uint32_t a) {
+  return uint64_t(int64_t(int32_t(a)));
+}
 KUMO_NUM_INLINE constexpr uint64_t i64_extend_i32_u(uint32_t a) { return a; }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +288,9 @@ KUMO_NUM_INLINE double f64_max(double a, double b) {
 // as is, NaN is quieted by x + x, and everything else fits in an int32/int64 whose hardware
 // truncation is exact. The sign is copied back so that e.g. trunc(-0.5) and ceil(-0.5) give -0.
 template <class F>
-KUMO_NUM_INLINE F not_small(F a) { return is_nan(a) ? a + a : a; }
+KUMO_NUM_INLINE F not_small(F a) {
+  return is_nan(a) ? a + a : a;
+}
 KUMO_NUM_INLINE float f32_trunc(float a) {
   if (__builtin_expect(!(f32_abs(a) < 8388608.0f), 0)) return not_small(a);
   return f32_copysign(float(int32_t(a)), a);

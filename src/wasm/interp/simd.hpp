@@ -84,7 +84,9 @@ KUMO_NUM_INLINE V128 v128_load(const uint8_t* p) {
   std::memcpy(static_cast<void*>(&r), p, 16);
   return r;
 }
-KUMO_NUM_INLINE void v128_store(uint8_t* p, V128 v) { std::memcpy(p, static_cast<const void*>(&v), 16); }
+KUMO_NUM_INLINE void v128_store(uint8_t* p, V128 v) {
+  std::memcpy(p, static_cast<const void*>(&v), 16);
+}
 
 KUMO_NUM_INLINE uint64_t load_u64(const uint8_t* p) {
   uint64_t x;
@@ -191,7 +193,8 @@ KUMO_NUM_INLINE V128 i8x16_shuffle(V128 a, V128 b, const uint8_t* indices) {
 KUMO_NUM_INLINE V128 i8x16_swizzle(V128 a, V128 s) {
 #if defined(__SSSE3__) && !defined(KUMO_SIMD_NO_INTRINSICS)
   // Saturating +0x70 sets the top bit of every index >= 16 (pshufb then yields 0).
-  return to_v128(_mm_shuffle_epi8(as<__m128i>(a), _mm_adds_epu8(as<__m128i>(s), _mm_set1_epi8(0x70))));
+  return to_v128(
+      _mm_shuffle_epi8(as<__m128i>(a), _mm_adds_epu8(as<__m128i>(s), _mm_set1_epi8(0x70))));
 #else
   uint8_t src[32] = {}, idx[16], out[16];  // src[16..31] = 0 covers indices 16..31
   std::memcpy(src, static_cast<const void*>(&a), 16);
@@ -268,10 +271,8 @@ KUMO_NUM_INLINE V128 f64x2_replace_lane(V128 v, unsigned lane, double x) {
 // ---------------------------------------------------------------------------------------------
 // Comparisons: GCC vector comparisons already yield all-ones / all-zeros lanes.
 
-#define KUMO_SIMD_CMP(name, T, op)                  \
-  KUMO_NUM_INLINE V128 name(V128 a, V128 b) {       \
-    return to_v128(as<vec::T>(a) op as<vec::T>(b)); \
-  }
+#define KUMO_SIMD_CMP(name, T, op) \
+  KUMO_NUM_INLINE V128 name(V128 a, V128 b) { return to_v128(as<vec::T>(a) op as<vec::T>(b)); }
 KUMO_SIMD_CMP(i8x16_eq, i8x16, ==)
 KUMO_SIMD_CMP(i8x16_ne, i8x16, !=)
 KUMO_SIMD_CMP(i8x16_lt_s, i8x16, <)
@@ -338,9 +339,15 @@ KUMO_NUM_INLINE V128 v128_bitselect(V128 a, V128 b, V128 c) {
 KUMO_NUM_INLINE uint32_t v128_any_true(V128 a) { return (a.lo | a.hi) != 0; }
 
 // all_true: no lane is zero. (x == 0) marks zero lanes with all-ones.
-KUMO_NUM_INLINE uint32_t i8x16_all_true(V128 a) { return !v128_any_true(to_v128(as<vec::u8x16>(a) == 0)); }
-KUMO_NUM_INLINE uint32_t i16x8_all_true(V128 a) { return !v128_any_true(to_v128(as<vec::u16x8>(a) == 0)); }
-KUMO_NUM_INLINE uint32_t i32x4_all_true(V128 a) { return !v128_any_true(to_v128(as<vec::u32x4>(a) == 0)); }
+KUMO_NUM_INLINE uint32_t i8x16_all_true(V128 a) {
+  return !v128_any_true(to_v128(as<vec::u8x16>(a) == 0));
+}
+KUMO_NUM_INLINE uint32_t i16x8_all_true(V128 a) {
+  return !v128_any_true(to_v128(as<vec::u16x8>(a) == 0));
+}
+KUMO_NUM_INLINE uint32_t i32x4_all_true(V128 a) {
+  return !v128_any_true(to_v128(as<vec::u32x4>(a) == 0));
+}
 KUMO_NUM_INLINE uint32_t i64x2_all_true(V128 a) { return a.lo != 0 && a.hi != 0; }
 
 // bitmask: bit i of the result is the sign bit of lane i.
@@ -349,7 +356,9 @@ KUMO_NUM_INLINE uint32_t i8x16_bitmask(V128 a) {
   return uint32_t(_mm_movemask_epi8(as<__m128i>(a)));
 #else
   // Gather the 8 sign bits of each half with a multiply (no carries: each bit lands uniquely).
-  auto gather = [](uint64_t x) { return uint32_t((((x >> 7) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56); };
+  auto gather = [](uint64_t x) {
+    return uint32_t((((x >> 7) & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56);
+  };
   return gather(a.lo) | (gather(a.hi) << 8);
 #endif
 }
@@ -364,34 +373,36 @@ KUMO_NUM_INLINE uint32_t i32x4_bitmask(V128 a) {
   return uint32_t((a.lo >> 31) & 1) | uint32_t((a.lo >> 62) & 2) | uint32_t((a.hi >> 29) & 4) |
          uint32_t((a.hi >> 60) & 8);
 }
-KUMO_NUM_INLINE uint32_t i64x2_bitmask(V128 a) { return uint32_t(a.lo >> 63) | uint32_t(a.hi >> 63) << 1; }
+KUMO_NUM_INLINE uint32_t i64x2_bitmask(V128 a) {
+  return uint32_t(a.lo >> 63) | uint32_t(a.hi >> 63) << 1;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Integer lane arithmetic (on unsigned lanes, so wrap-around is well defined)
 
-#define KUMO_SIMD_BIN(name, T, expr)                        \
-  KUMO_NUM_INLINE V128 name(V128 a_, V128 b_) {             \
-    auto a = as<vec::T>(a_);                                \
-    auto b = as<vec::T>(b_);                                \
-    return to_v128(expr);                                   \
+#define KUMO_SIMD_BIN(name, T, expr)            \
+  KUMO_NUM_INLINE V128 name(V128 a_, V128 b_) { \
+    auto a = as<vec::T>(a_);                    \
+    auto b = as<vec::T>(b_);                    \
+    return to_v128(expr);                       \
   }
-#define KUMO_SIMD_UN(name, T, expr)                         \
-  KUMO_NUM_INLINE V128 name(V128 a_) {                      \
-    auto a = as<vec::T>(a_);                                \
-    return to_v128(expr);                                   \
+#define KUMO_SIMD_UN(name, T, expr)    \
+  KUMO_NUM_INLINE V128 name(V128 a_) { \
+    auto a = as<vec::T>(a_);           \
+    return to_v128(expr);              \
   }
 
 KUMO_SIMD_BIN(i8x16_add, u8x16, a + b)
 KUMO_SIMD_BIN(i8x16_sub, u8x16, a - b)
 KUMO_SIMD_BIN(i16x8_add, u16x8, a + b)
 KUMO_SIMD_BIN(i16x8_sub, u16x8, a - b)
-KUMO_SIMD_BIN(i16x8_mul, u16x8, a * b)
+KUMO_SIMD_BIN(i16x8_mul, u16x8, a* b)
 KUMO_SIMD_BIN(i32x4_add, u32x4, a + b)
 KUMO_SIMD_BIN(i32x4_sub, u32x4, a - b)
-KUMO_SIMD_BIN(i32x4_mul, u32x4, a * b)
+KUMO_SIMD_BIN(i32x4_mul, u32x4, a* b)
 KUMO_SIMD_BIN(i64x2_add, u64x2, a + b)
 KUMO_SIMD_BIN(i64x2_sub, u64x2, a - b)
-KUMO_SIMD_BIN(i64x2_mul, u64x2, a * b)
+KUMO_SIMD_BIN(i64x2_mul, u64x2, a* b)
 
 KUMO_SIMD_UN(i8x16_neg, u8x16, 0 - a)
 KUMO_SIMD_UN(i16x8_neg, u16x8, 0 - a)
@@ -421,8 +432,7 @@ KUMO_SIMD_BIN(i8x16_avgr_u, u8x16, (a | b) - ((a ^ b) >> 1))
 KUMO_SIMD_BIN(i16x8_avgr_u, u16x8, (a | b) - ((a ^ b) >> 1))
 
 // Byte popcount with the classic SWAR steps, lane-wise.
-KUMO_SIMD_UN(i8x16_popcnt, u8x16,
-             ([](vec::u8x16 x) {
+KUMO_SIMD_UN(i8x16_popcnt, u8x16, ([](vec::u8x16 x) {
                x = x - ((x >> 1) & 0x55);
                x = (x & 0x33) + ((x >> 2) & 0x33);
                return (x + (x >> 4)) & 0x0f;
@@ -430,41 +440,55 @@ KUMO_SIMD_UN(i8x16_popcnt, u8x16,
 
 // Saturating add/sub: SSE2 has exactly these (padds/paddus/psubs/psubus).
 #if defined(__SSE2__) && !defined(KUMO_SIMD_NO_INTRINSICS)
-KUMO_NUM_INLINE V128 i8x16_add_sat_s(V128 a, V128 b) { return to_v128(_mm_adds_epi8(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i8x16_add_sat_u(V128 a, V128 b) { return to_v128(_mm_adds_epu8(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i8x16_sub_sat_s(V128 a, V128 b) { return to_v128(_mm_subs_epi8(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i8x16_sub_sat_u(V128 a, V128 b) { return to_v128(_mm_subs_epu8(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i16x8_add_sat_s(V128 a, V128 b) { return to_v128(_mm_adds_epi16(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i16x8_add_sat_u(V128 a, V128 b) { return to_v128(_mm_adds_epu16(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i16x8_sub_sat_s(V128 a, V128 b) { return to_v128(_mm_subs_epi16(as<__m128i>(a), as<__m128i>(b))); }
-KUMO_NUM_INLINE V128 i16x8_sub_sat_u(V128 a, V128 b) { return to_v128(_mm_subs_epu16(as<__m128i>(a), as<__m128i>(b))); }
+KUMO_NUM_INLINE V128 i8x16_add_sat_s(V128 a, V128 b) {
+  return to_v128(_mm_adds_epi8(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i8x16_add_sat_u(V128 a, V128 b) {
+  return to_v128(_mm_adds_epu8(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i8x16_sub_sat_s(V128 a, V128 b) {
+  return to_v128(_mm_subs_epi8(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i8x16_sub_sat_u(V128 a, V128 b) {
+  return to_v128(_mm_subs_epu8(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i16x8_add_sat_s(V128 a, V128 b) {
+  return to_v128(_mm_adds_epi16(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i16x8_add_sat_u(V128 a, V128 b) {
+  return to_v128(_mm_adds_epu16(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i16x8_sub_sat_s(V128 a, V128 b) {
+  return to_v128(_mm_subs_epi16(as<__m128i>(a), as<__m128i>(b)));
+}
+KUMO_NUM_INLINE V128 i16x8_sub_sat_u(V128 a, V128 b) {
+  return to_v128(_mm_subs_epu16(as<__m128i>(a), as<__m128i>(b)));
+}
 #else
 // Unsigned: a wrapped sum is smaller than an operand exactly on overflow. Signed: overflow iff
 // the operands' signs agree (add) / differ (sub) and the result's sign differs from a's.
-KUMO_SIMD_BIN(i8x16_add_sat_u, u8x16, ([](vec::u8x16 s, vec::u8x16 x) { return s < x ? s | 0xff : s; })(a + b, a))
+KUMO_SIMD_BIN(i8x16_add_sat_u, u8x16,
+              ([](vec::u8x16 s, vec::u8x16 x) { return s < x ? s | 0xff : s; })(a + b, a))
 KUMO_SIMD_BIN(i8x16_sub_sat_u, u8x16, a > b ? a - b : a ^ a)
-KUMO_SIMD_BIN(i16x8_add_sat_u, u16x8, ([](vec::u16x8 s, vec::u16x8 x) { return s < x ? s | 0xffff : s; })(a + b, a))
+KUMO_SIMD_BIN(i16x8_add_sat_u, u16x8,
+              ([](vec::u16x8 s, vec::u16x8 x) { return s < x ? s | 0xffff : s; })(a + b, a))
 KUMO_SIMD_BIN(i16x8_sub_sat_u, u16x8, a > b ? a - b : a ^ a)
-KUMO_SIMD_BIN(i8x16_add_sat_s, i8x16,
-              ([](vec::i8x16 x, vec::i8x16 y) {
+KUMO_SIMD_BIN(i8x16_add_sat_s, i8x16, ([](vec::i8x16 x, vec::i8x16 y) {
                 vec::i8x16 s = (vec::i8x16)((vec::u8x16)x + (vec::u8x16)y);
                 vec::i8x16 sat = (x >> 7) ^ 0x7f;  // 127 for x >= 0, -128 for x < 0
                 return ((~(x ^ y) & (x ^ s)) < 0) ? sat : s;
               })(a, b))
-KUMO_SIMD_BIN(i8x16_sub_sat_s, i8x16,
-              ([](vec::i8x16 x, vec::i8x16 y) {
+KUMO_SIMD_BIN(i8x16_sub_sat_s, i8x16, ([](vec::i8x16 x, vec::i8x16 y) {
                 vec::i8x16 s = (vec::i8x16)((vec::u8x16)x - (vec::u8x16)y);
                 vec::i8x16 sat = (x >> 7) ^ 0x7f;
                 return (((x ^ y) & (x ^ s)) < 0) ? sat : s;
               })(a, b))
-KUMO_SIMD_BIN(i16x8_add_sat_s, i16x8,
-              ([](vec::i16x8 x, vec::i16x8 y) {
+KUMO_SIMD_BIN(i16x8_add_sat_s, i16x8, ([](vec::i16x8 x, vec::i16x8 y) {
                 vec::i16x8 s = (vec::i16x8)((vec::u16x8)x + (vec::u16x8)y);
                 vec::i16x8 sat = (x >> 15) ^ 0x7fff;
                 return ((~(x ^ y) & (x ^ s)) < 0) ? sat : s;
               })(a, b))
-KUMO_SIMD_BIN(i16x8_sub_sat_s, i16x8,
-              ([](vec::i16x8 x, vec::i16x8 y) {
+KUMO_SIMD_BIN(i16x8_sub_sat_s, i16x8, ([](vec::i16x8 x, vec::i16x8 y) {
                 vec::i16x8 s = (vec::i16x8)((vec::u16x8)x - (vec::u16x8)y);
                 vec::i16x8 sat = (x >> 15) ^ 0x7fff;
                 return (((x ^ y) & (x ^ s)) < 0) ? sat : s;
@@ -473,23 +497,43 @@ KUMO_SIMD_BIN(i16x8_sub_sat_s, i16x8,
 
 // Shifts: the count is taken modulo the lane width.
 KUMO_NUM_INLINE V128 i8x16_shl(V128 a, uint32_t n) { return to_v128(as<vec::u8x16>(a) << (n & 7)); }
-KUMO_NUM_INLINE V128 i8x16_shr_s(V128 a, uint32_t n) { return to_v128(as<vec::i8x16>(a) >> (n & 7)); }
-KUMO_NUM_INLINE V128 i8x16_shr_u(V128 a, uint32_t n) { return to_v128(as<vec::u8x16>(a) >> (n & 7)); }
-KUMO_NUM_INLINE V128 i16x8_shl(V128 a, uint32_t n) { return to_v128(as<vec::u16x8>(a) << (n & 15)); }
-KUMO_NUM_INLINE V128 i16x8_shr_s(V128 a, uint32_t n) { return to_v128(as<vec::i16x8>(a) >> (n & 15)); }
-KUMO_NUM_INLINE V128 i16x8_shr_u(V128 a, uint32_t n) { return to_v128(as<vec::u16x8>(a) >> (n & 15)); }
-KUMO_NUM_INLINE V128 i32x4_shl(V128 a, uint32_t n) { return to_v128(as<vec::u32x4>(a) << (n & 31)); }
-KUMO_NUM_INLINE V128 i32x4_shr_s(V128 a, uint32_t n) { return to_v128(as<vec::i32x4>(a) >> int(n & 31)); }
-KUMO_NUM_INLINE V128 i32x4_shr_u(V128 a, uint32_t n) { return to_v128(as<vec::u32x4>(a) >> (n & 31)); }
-KUMO_NUM_INLINE V128 i64x2_shl(V128 a, uint32_t n) { return V128{a.lo << (n & 63), a.hi << (n & 63)}; }
+KUMO_NUM_INLINE V128 i8x16_shr_s(V128 a, uint32_t n) {
+  return to_v128(as<vec::i8x16>(a) >> (n & 7));
+}
+KUMO_NUM_INLINE V128 i8x16_shr_u(V128 a, uint32_t n) {
+  return to_v128(as<vec::u8x16>(a) >> (n & 7));
+}
+KUMO_NUM_INLINE V128 i16x8_shl(V128 a, uint32_t n) {
+  return to_v128(as<vec::u16x8>(a) << (n & 15));
+}
+KUMO_NUM_INLINE V128 i16x8_shr_s(V128 a, uint32_t n) {
+  return to_v128(as<vec::i16x8>(a) >> (n & 15));
+}
+KUMO_NUM_INLINE V128 i16x8_shr_u(V128 a, uint32_t n) {
+  return to_v128(as<vec::u16x8>(a) >> (n & 15));
+}
+KUMO_NUM_INLINE V128 i32x4_shl(V128 a, uint32_t n) {
+  return to_v128(as<vec::u32x4>(a) << (n & 31));
+}
+KUMO_NUM_INLINE V128 i32x4_shr_s(V128 a, uint32_t n) {
+  return to_v128(as<vec::i32x4>(a) >> int(n & 31));
+}
+KUMO_NUM_INLINE V128 i32x4_shr_u(V128 a, uint32_t n) {
+  return to_v128(as<vec::u32x4>(a) >> (n & 31));
+}
+KUMO_NUM_INLINE V128 i64x2_shl(V128 a, uint32_t n) {
+  return V128{a.lo << (n & 63), a.hi << (n & 63)};
+}
 KUMO_NUM_INLINE V128 i64x2_shr_s(V128 a, uint32_t n) {
   return V128{uint64_t(int64_t(a.lo) >> (n & 63)), uint64_t(int64_t(a.hi) >> (n & 63))};
 }
-KUMO_NUM_INLINE V128 i64x2_shr_u(V128 a, uint32_t n) { return V128{a.lo >> (n & 63), a.hi >> (n & 63)}; }
+KUMO_NUM_INLINE V128 i64x2_shr_u(V128 a, uint32_t n) {
+  return V128{a.lo >> (n & 63), a.hi >> (n & 63)};
+}
 
 #undef KUMO_SIMD_UN
 #undef KUMO_SIMD_BIN
 }  // namespace kumo::wasm::num
 
-#include "wasm/interp/simd_widen.hpp"
 #include "wasm/interp/simd_float.hpp"
+#include "wasm/interp/simd_widen.hpp"

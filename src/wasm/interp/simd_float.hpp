@@ -99,10 +99,10 @@ KUMO_NUM_INLINE F fround(F a) {
     auto b = as<vec::F>(b_);                    \
     return to_v128(expr);                       \
   }
-#define KUMO_SIMD_FUN(name, F, expr) \
+#define KUMO_SIMD_FUN(name, F, expr)   \
   KUMO_NUM_INLINE V128 name(V128 a_) { \
-    auto a = as<vec::F>(a_);         \
-    return to_v128(expr);            \
+    auto a = as<vec::F>(a_);           \
+    return to_v128(expr);              \
   }
 
 KUMO_SIMD_FUN(f32x4_abs, f32x4, vec::fabs(a))
@@ -112,11 +112,11 @@ KUMO_SIMD_FUN(f64x2_neg, f64x2, (vec::u64x2)a ^ 0x8000000000000000ull)
 
 KUMO_SIMD_FBIN(f32x4_add, f32x4, a + b)
 KUMO_SIMD_FBIN(f32x4_sub, f32x4, a - b)
-KUMO_SIMD_FBIN(f32x4_mul, f32x4, a * b)
+KUMO_SIMD_FBIN(f32x4_mul, f32x4, a* b)
 KUMO_SIMD_FBIN(f32x4_div, f32x4, a / b)
 KUMO_SIMD_FBIN(f64x2_add, f64x2, a + b)
 KUMO_SIMD_FBIN(f64x2_sub, f64x2, a - b)
-KUMO_SIMD_FBIN(f64x2_mul, f64x2, a * b)
+KUMO_SIMD_FBIN(f64x2_mul, f64x2, a* b)
 KUMO_SIMD_FBIN(f64x2_div, f64x2, a / b)
 KUMO_SIMD_FBIN(f32x4_min, f32x4, vec::fmin(a, b))
 KUMO_SIMD_FBIN(f32x4_max, f32x4, vec::fmax(a, b))
@@ -217,8 +217,12 @@ KUMO_NUM_INLINE V128 f64x2_promote_low_f32x4(V128 a) {
 KUMO_NUM_INLINE V128 i8x16_relaxed_swizzle(V128 a, V128 s) { return i8x16_swizzle(a, s); }
 KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f32x4_s(V128 a) { return i32x4_trunc_sat_f32x4_s(a); }
 KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f32x4_u(V128 a) { return i32x4_trunc_sat_f32x4_u(a); }
-KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f64x2_s_zero(V128 a) { return i32x4_trunc_sat_f64x2_s_zero(a); }
-KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f64x2_u_zero(V128 a) { return i32x4_trunc_sat_f64x2_u_zero(a); }
+KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f64x2_s_zero(V128 a) {
+  return i32x4_trunc_sat_f64x2_s_zero(a);
+}
+KUMO_NUM_INLINE V128 i32x4_relaxed_trunc_f64x2_u_zero(V128 a) {
+  return i32x4_trunc_sat_f64x2_u_zero(a);
+}
 // madd = a * b + c, nmadd = -(a * b) + c, both with the product rounded (unfused).
 KUMO_NUM_INLINE V128 f32x4_relaxed_madd(V128 a, V128 b, V128 c) {
   return to_v128(vec::rounded(as<vec::f32x4>(a) * as<vec::f32x4>(b)) + as<vec::f32x4>(c));
@@ -233,10 +237,18 @@ KUMO_NUM_INLINE V128 f64x2_relaxed_nmadd(V128 a, V128 b, V128 c) {
   return to_v128(as<vec::f64x2>(c) - vec::rounded(as<vec::f64x2>(a) * as<vec::f64x2>(b)));
 }
 // laneselect with a non-uniform mask lane: bitwise select (what x86 blendv is not, but ARM is).
-KUMO_NUM_INLINE V128 i8x16_relaxed_laneselect(V128 a, V128 b, V128 m) { return v128_bitselect(a, b, m); }
-KUMO_NUM_INLINE V128 i16x8_relaxed_laneselect(V128 a, V128 b, V128 m) { return v128_bitselect(a, b, m); }
-KUMO_NUM_INLINE V128 i32x4_relaxed_laneselect(V128 a, V128 b, V128 m) { return v128_bitselect(a, b, m); }
-KUMO_NUM_INLINE V128 i64x2_relaxed_laneselect(V128 a, V128 b, V128 m) { return v128_bitselect(a, b, m); }
+KUMO_NUM_INLINE V128 i8x16_relaxed_laneselect(V128 a, V128 b, V128 m) {
+  return v128_bitselect(a, b, m);
+}
+KUMO_NUM_INLINE V128 i16x8_relaxed_laneselect(V128 a, V128 b, V128 m) {
+  return v128_bitselect(a, b, m);
+}
+KUMO_NUM_INLINE V128 i32x4_relaxed_laneselect(V128 a, V128 b, V128 m) {
+  return v128_bitselect(a, b, m);
+}
+KUMO_NUM_INLINE V128 i64x2_relaxed_laneselect(V128 a, V128 b, V128 m) {
+  return v128_bitselect(a, b, m);
+}
 KUMO_NUM_INLINE V128 f32x4_relaxed_min(V128 a, V128 b) { return f32x4_min(a, b); }
 KUMO_NUM_INLINE V128 f32x4_relaxed_max(V128 a, V128 b) { return f32x4_max(a, b); }
 KUMO_NUM_INLINE V128 f64x2_relaxed_min(V128 a, V128 b) { return f64x2_min(a, b); }

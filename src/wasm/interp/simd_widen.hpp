@@ -10,8 +10,8 @@ namespace kumo::wasm::num {
 // extend_{low,high}: widen one half of the lanes. __builtin_convertvector sign- or zero-extends
 // according to the source lane type.
 
-#define KUMO_SIMD_EXTEND(name, Half, Wide, which) \
-  KUMO_NUM_INLINE V128 name(V128 a) {             \
+#define KUMO_SIMD_EXTEND(name, Half, Wide, which)                                  \
+  KUMO_NUM_INLINE V128 name(V128 a) {                                              \
     return to_v128(__builtin_convertvector(half<vec::Half>(a, which), vec::Wide)); \
   }
 KUMO_SIMD_EXTEND(i16x8_extend_low_i8x16_s, i8x8, i16x8, 0)
@@ -30,8 +30,8 @@ KUMO_SIMD_EXTEND(i64x2_extend_high_i32x4_u, u32x2, u64x2, 1)
 
 // extmul: widen both operands' halves, then multiply in the wide type. The products always fit
 // (|-128 * -128| < 2^15, |-32768 * -32768| < 2^31, ...), so signed multiplication cannot overflow.
-#define KUMO_SIMD_EXTMUL(name, Half, Wide, which)                              \
-  KUMO_NUM_INLINE V128 name(V128 a, V128 b) {                                  \
+#define KUMO_SIMD_EXTMUL(name, Half, Wide, which)                                  \
+  KUMO_NUM_INLINE V128 name(V128 a, V128 b) {                                      \
     return to_v128(__builtin_convertvector(half<vec::Half>(a, which), vec::Wide) * \
                    __builtin_convertvector(half<vec::Half>(b, which), vec::Wide)); \
   }
@@ -129,8 +129,9 @@ KUMO_NUM_INLINE V128 i16x8_relaxed_dot_i8x16_i7x16_s(V128 a, V128 b) {
 // Sum of four signed byte products per 32-bit lane (exact in 32 bits), plus c (wrapping).
 KUMO_NUM_INLINE V128 i32x4_relaxed_dot_i8x16_i7x16_add_s(V128 a, V128 b, V128 c) {
   auto wa = as<vec::i32x4>(a), wb = as<vec::i32x4>(b);
-  vec::i32x4 sum = ((wa << 24) >> 24) * ((wb << 24) >> 24) + ((wa << 16) >> 24) * ((wb << 16) >> 24) +
-                   ((wa << 8) >> 24) * ((wb << 8) >> 24) + (wa >> 24) * (wb >> 24);
+  vec::i32x4 sum = ((wa << 24) >> 24) * ((wb << 24) >> 24) +
+                   ((wa << 16) >> 24) * ((wb << 16) >> 24) + ((wa << 8) >> 24) * ((wb << 8) >> 24) +
+                   (wa >> 24) * (wb >> 24);
   return to_v128((vec::u32x4)sum + as<vec::u32x4>(c));
 }
 

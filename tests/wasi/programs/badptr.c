@@ -32,7 +32,7 @@ int main(void) {
   report("random_get crossing the end", raw_random_get(end - 10, 100));
   report("random_get last 10 bytes", raw_random_get(end - 10, 10));
   report("fd_fdstat_get out of range", raw_fd_fdstat_get(1, -1));
-  report("fd_prestat_dir_name out of range", raw_fd_prestat_dir_name(3, end, 1));
+  report("fd_prestat_dir_name out of range", raw_fd_prestat_dir_name(3, end - 4, 100));
   report("fd_readdir buffer crosses the end", raw_fd_readdir(3, end - 4, 100, 0, PTR(out)));
   report("path_open path crosses the end",
          raw_path_open(3, 0, end - 2, 10, 0, 0, 0, 0, PTR(out)));
