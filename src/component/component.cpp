@@ -1,0 +1,2 @@
+// The component-model layer (component binaries, types, canonical ABI, linking).
+namespace kumo::component {}

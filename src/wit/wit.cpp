@@ -1,0 +1,2 @@
+// The WIT layer (WIT text parsing and printing).
+namespace kumo::wit {}
