@@ -20,6 +20,7 @@
 namespace {
 
 using namespace kumo::wasm;
+using kumo::Expected;
 
 Engine& fuzz_engine() {
   static Engine* engine = [] {

@@ -38,11 +38,50 @@ int load_error(const std::string& message) {
   return kExitLoadError;
 }
 
+std::string frame_text(const wasm::TrapFrame& f) {
+  std::string who = f.module_name.empty() ? "" : f.module_name + "!";
+  who += f.func_name.empty() ? fmt::format("<func {}>", f.func_index)
+                             : fmt::format("{} (func {})", f.func_name, f.func_index);
+  return fmt::format("{:#x} - {}", f.offset, who);
+}
+
+// The trap and its backtrace, innermost frame first. Runs of the same frame (deep recursion
+// ending in "call stack exhausted") collapse into one line, and very long traces keep their
+// ends, so the report stays readable.
+std::string format_trap(const wasm::Trap& trap) {
+  std::string out = fmt::format("wasm trap: {}", trap.message);
+  const auto& bt = trap.backtrace;
+  if (bt.empty()) return out;
+  out += "\nwasm backtrace:";
+  constexpr size_t kHead = 40, kTail = 10;
+  size_t lines = 0, i = 0;
+  while (i < bt.size()) {
+    size_t j = i + 1;
+    std::string text = frame_text(bt[i]);
+    while (j < bt.size() && frame_text(bt[j]) == text) ++j;
+    if (lines == kHead) {
+      // Skip to the last kTail groups (counted in frames: close enough for a readable tail).
+      size_t tail_start = bt.size() > kTail ? bt.size() - kTail : 0;
+      if (tail_start > i) {
+        out += fmt::format("\n  ... {} more frames ...", tail_start - i);
+        i = tail_start;
+        ++lines;
+        continue;
+      }
+    }
+    out += fmt::format("\n  {:>5}: {}", i, text);
+    if (j - i > 1) out += fmt::format("  (repeated {} times)", j - i);
+    ++lines;
+    i = j;
+  }
+  return out;
+}
+
 // A failed call: proc_exit's status passes through, anything else is a trap.
 int call_failed(const wasm::Trap& trap) {
   if (trap.code == wasm::TrapCode::Exit) return trap.exit_code;
   std::fflush(stdout);  // the program's output first, then the trap
-  fmt::print(stderr, "kumo: error: wasm trap: {}\n", trap.to_string());
+  fmt::print(stderr, "kumo: error: {}\n", format_trap(trap));
   return kExitTrap;
 }
 

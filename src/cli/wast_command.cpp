@@ -45,10 +45,10 @@ std::vector<fs::path> collect_scripts(const std::vector<std::string>& paths, Was
       for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it); it.increment(ec))
         if (it->path().extension() == ".json" && it->is_regular_file(ec)) found.push_back(it->path());
       if (ec) {
-        fmt::print("error: cannot read directory {}: {}\n", p, ec.message());
+        fmt::print(stderr, "error: cannot read directory {}: {}\n", p, ec.message());
         ++counts.failed;
       } else if (found.empty()) {
-        fmt::print("error: no .json spec-test scripts under {}\n", p);
+        fmt::print(stderr, "error: no .json spec-test scripts under {}\n", p);
         ++counts.failed;
       }
       std::sort(found.begin(), found.end());
@@ -56,7 +56,7 @@ std::vector<fs::path> collect_scripts(const std::vector<std::string>& paths, Was
     } else if (fs::exists(p, ec)) {
       files.emplace_back(p);
     } else {
-      fmt::print("error: no such file or directory: {}\n", p);
+      fmt::print(stderr, "error: no such file or directory: {}\n", p);
       ++counts.failed;
     }
   }
@@ -327,8 +327,8 @@ void add_wast_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"auto", "1.0", "2.0", "3.0"}));
   sub->add_option("-j,--jobs", o->jobs, "Files to run in parallel")->check(CLI::Range(1u, 256u));
   sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")->check(CLI::NonNegativeNumber);
-  sub->add_flag("!--no-fork", o->fork,
-                "Run every file in this process (for debuggers; a crash then ends the whole run)");
+  sub->add_flag_callback("--no-fork", [o] { o->fork = false; },
+                         "Run every file in this process (for debuggers; a crash then ends the whole run)");
   sub->add_option("--fail-exit-code", o->fail_exit_code,
                   "Exit status when a command failed (default 1; CTest marks informational suites with 77)");
   sub->callback([o, &exit_code] { exit_code = run_wast_command(*o); });

@@ -110,10 +110,12 @@ class FileRun {
       return file_error("cannot create the spectest module: " + r.error().message);
 
     for (const json& cmd : doc["commands"]) {
-      line_ = cmd.is_object() ? cmd.value("line", 0u) : 0u;
+      line_ = 0;
       command_ = cmd.is_object() ? json_string(cmd, "type") : std::string();
-      if (progress_) progress_->line = line_;
       try {
+        if (auto it = cmd.find("line"); cmd.is_object() && it != cmd.end() && it->is_number_unsigned())
+          line_ = it->get<uint32_t>();
+        if (progress_) progress_->line = line_;
         run_command(cmd);
       } catch (const std::exception& e) {
         // JSON of the wrong shape (json::type_error) or a failure inside the engine.

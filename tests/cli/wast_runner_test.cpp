@@ -245,13 +245,15 @@ TEST_F(WastRunnerTest, WastCommandForksAndSummarises) {
     o.jobs = 2;
     o.verbose = true;
     ::testing::internal::CaptureStdout();
+    ::testing::internal::CaptureStderr();
     int status = kc::run_wast_command(o);
+    std::string err = ::testing::internal::GetCapturedStderr();
     std::string out = ::testing::internal::GetCapturedStdout();
     EXPECT_EQ(status, 1) << out;
     // 4 failures in e2e.json, 1 for the missing path; the summary is the last line.
     EXPECT_TRUE(out.ends_with("\n14 passed, 5 failed, 3 skipped\n")) << out;
     EXPECT_NE(out.find("e2e.json: 14 passed, 4 failed, 3 skipped"), std::string::npos) << out;
-    EXPECT_NE(out.find("error: no such file or directory"), std::string::npos) << out;
+    EXPECT_NE(err.find("error: no such file or directory"), std::string::npos) << err;
   }
 }
 
@@ -271,10 +273,13 @@ TEST_F(WastRunnerTest, WastCommandQuietAndExitCodes) {
   o.paths = {(dir_ / "empty").string()};
   o.fail_exit_code = 1;
   ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
   status = kc::run_wast_command(o);
+  std::string err = ::testing::internal::GetCapturedStderr();
   out = ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(status, 1);
   EXPECT_EQ(out, "0 passed, 1 failed, 0 skipped\n");
+  EXPECT_NE(err.find("no .json spec-test scripts under"), std::string::npos) << err;
 }
 
 TEST_F(WastRunnerTest, HangingFileTimesOutAndOthersStillRun) {

@@ -67,12 +67,13 @@ TEST(Sightglass, AllFunctionsAreDefined) {
     EXPECT_NE(linker.find(preview1::kModuleName, name), nullptr) << name;
 }
 
-// Runs one benchmark from its own folder, pre-opened as ".", with bench.start/bench.end.
-void run_benchmark(const std::string& name) {
-  fs::path dir = sightglass_dir() / name;
-  if (!fs::is_directory(dir)) GTEST_SKIP() << "no benchmark at " << dir;
+// Runs one benchmark module from its own folder, pre-opened as ".", with bench.start/bench.end,
+// and compares its output with the <stem>.stdout.expected / .stderr.expected files next to it.
+void run_benchmark(const fs::path& wasm) {
+  fs::path dir = wasm.parent_path();
+  std::string stem = wasm.stem().string();  // "benchmark" or "shootout-fib2"
   preview1::Options o;
-  o.args = {"benchmark.wasm"};
+  o.args = {wasm.filename().string()};
   o.dirs.push_back({dir.string(), "."});
   int starts = 0, ends = 0;
   auto bench_imports = [&](wasm::Linker& linker, wasm::Store& store) {
@@ -85,20 +86,53 @@ void run_benchmark(const std::string& name) {
     linker.define_func(store, "bench", "start", wasm::FuncType{}, counter(starts));
     linker.define_func(store, "bench", "end", wasm::FuncType{}, counter(ends));
   };
-  auto r = test::run_wasm((dir / "benchmark.wasm").string(), o, {}, bench_imports);
+  auto r = test::run_wasm(wasm.string(), o, {}, bench_imports);
   ASSERT_TRUE(r.ok) << r.error;
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(starts, 1);
   EXPECT_EQ(ends, 1);
-  if (fs::exists(dir / "benchmark.stdout.expected")) {
-    EXPECT_EQ(r.out, test::read_file(dir / "benchmark.stdout.expected"));
+  fs::path out = dir / (stem + ".stdout.expected"), err = dir / (stem + ".stderr.expected");
+  if (fs::exists(out)) {
+    EXPECT_EQ(r.out, test::read_file(out));
   }
-  if (fs::exists(dir / "benchmark.stderr.expected")) {
-    EXPECT_EQ(r.err, test::read_file(dir / "benchmark.stderr.expected"));
+  if (fs::exists(err)) {
+    EXPECT_EQ(r.err, test::read_file(err));
   }
 }
 
-TEST(Sightglass, RunsNoop) { run_benchmark("noop"); }
+class SightglassRun : public ::testing::TestWithParam<std::string> {};
+
+// Shootout programs that run for seconds to minutes in the interpreter (measured at ~4-100 s);
+// they run only when KUMO_SLOW_TESTS is set. The rest take well under a second each.
+bool is_slow(const std::string& name) {
+  for (const char* slow : {"base64", "ctype", "ed25519", "fib2", "heapsort", "matrix", "minicsv",
+                           "seqhash", "sieve"})
+    if (name == fmt::format("shootout/shootout-{}.wasm", slow)) return true;
+  return false;
+}
+
+TEST_P(SightglassRun, MatchesExpectedOutput) {
+  if (GetParam() == "none") GTEST_SKIP() << "no benchmarks at " << sightglass_dir();
+  if (is_slow(GetParam()) && !std::getenv("KUMO_SLOW_TESTS"))
+    GTEST_SKIP() << "slow in the interpreter; set KUMO_SLOW_TESTS=1 to run it";
+  run_benchmark(sightglass_dir() / GetParam());
+}
+
+std::vector<std::string> benchmark_names() {
+  std::vector<std::string> names;
+  for (const auto& p : benchmark_modules())
+    names.push_back(fs::relative(p, sightglass_dir()).string());
+  if (names.empty()) names.push_back("none");
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Benchmarks, SightglassRun, ::testing::ValuesIn(benchmark_names()),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace kumo::wasi

@@ -35,12 +35,6 @@ void name(Bytes& out, std::string_view s) {
   out.insert(out.end(), s.begin(), s.end());
 }
 
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
 // A vector of already-encoded items.
 Bytes vec(std::initializer_list<Bytes> items) {
   Bytes out;
@@ -159,6 +153,22 @@ TEST(RuntimeE2E, AddAndTypedCall) {
   auto typed = TypedFunc<int32_t(int32_t, int32_t)>::from(add);
   ASSERT_TRUE(typed);
   EXPECT_EQ(*typed->call(store, -5, 3), -2);
+}
+
+TEST(RuntimeE2E, CanonicalTypeIdsForConcreteReferences) {
+  Engine engine;
+  constexpr uint8_t REF = 0x64;  // (ref $t), non-null
+  // A: 0 = [] -> [], 1 = [(ref 0)] -> [], 2 = [(ref 2)] -> [] (refers to itself)
+  // B: 0 = [i32] -> [], 1 = [] -> [], 2 = [(ref 1)] -> [], 3 = [(ref 0)] -> [], 4 = [(ref 4)] -> []
+  auto takes_ref = [](uint8_t index) { return Bytes{0x60, 0x01, REF, index, 0x00}; };
+  auto a = must_compile(engine, module({section(1, vec({functype({}, {}), takes_ref(0), takes_ref(2)}))}));
+  auto b = must_compile(engine, module({section(1, vec({functype({I32}, {}), functype({}, {}), takes_ref(1),
+                                                          takes_ref(0), takes_ref(4)}))}));
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->type_ids[0], b->type_ids[1]);
+  EXPECT_EQ(a->type_ids[1], b->type_ids[2]);  // same structure under different indices
+  EXPECT_NE(a->type_ids[1], b->type_ids[3]);  // same index, different types
+  EXPECT_EQ(a->type_ids[2], b->type_ids[4]);  // self references
 }
 
 TEST(RuntimeE2E, CompileErrors) {

@@ -128,6 +128,28 @@ TEST_F(RuntimeInstantiate, GlobalImportTypes) {
   EXPECT_TRUE(store.instantiate(c, {&good, 1}));
 }
 
+TEST_F(RuntimeInstantiate, ImmutableGlobalsAreCovariant) {
+  const ValType ref_func = ValType::ref(false, HeapType{HeapType::Func});
+  const ValType ref_null_nofunc = ValType::ref(true, HeapType{HeapType::NoFunc});
+  auto importing = [&](GlobalType want) {
+    auto m = std::make_shared<Module>();
+    m->imports.push_back(import("env", "g", ExternKind::Global));
+    m->imports[0].global = want;
+    return compiled(engine, m);
+  };
+  auto link = [&](std::shared_ptr<CompiledModule> c, GlobalType have) {
+    Extern e = Extern::of(store.add_global(have, Value::from_ref(have.type, nullptr)));
+    return bool(store.instantiate(c, {&e, 1}));
+  };
+  auto wants_funcref = importing({ValType::funcref(), false});
+  EXPECT_TRUE(link(wants_funcref, {ref_func, false}));
+  EXPECT_TRUE(link(wants_funcref, {ref_null_nofunc, false}));
+  EXPECT_FALSE(link(wants_funcref, {ValType::externref(), false}));
+  EXPECT_FALSE(link(importing({ref_func, false}), {ValType::funcref(), false}));
+  EXPECT_FALSE(link(importing({ValType::funcref(), true}), {ref_func, true}));  // mutable: invariant
+  EXPECT_TRUE(link(importing({ValType::funcref(), true}), {ValType::funcref(), true}));
+}
+
 TEST_F(RuntimeInstantiate, TableAndMemoryLimitsSubtyping) {
   auto m = std::make_shared<Module>();
   m->imports.push_back(import("env", "t", ExternKind::Table));

@@ -183,6 +183,19 @@ TEST(Validator, Blocks) {
                  "type mismatch");
 }
 
+TEST(Validator, FeatureProfiles) {
+  TestModule t;
+  t.func(t.type({}, {kI32, kI32}), Code().i32(1).i32(2).end());
+  EXPECT_VALID(t.validate());
+  EXPECT_VALID(t.validate(Features::wasm2()));
+  EXPECT_INVALID(t.validate(Features::wasm1()), "type 0: invalid result arity");
+  TestModule mm;
+  mm.memory(1);
+  mm.memory(1);
+  EXPECT_VALID(mm.validate());
+  EXPECT_INVALID(mm.validate(Features::wasm2()), "multiple memories");
+}
+
 TEST(Validator, IfElse) {
   EXPECT_VALID(check_func({kI32}, {kI32}, Code().idx(Op::LocalGet, 0).block_t(Op::If, kI32)
                                               .i32(1).op(Op::Else).i32(2).end().end()));

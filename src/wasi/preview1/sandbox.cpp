@@ -307,7 +307,8 @@ Result<ParentDir> Sandbox::parent(int base, std::string_view guest_path, bool fo
         if (++links > kMaxSymlinks) return fail(Errno::Loop);
         if (target->empty()) return fail(Errno::NoEnt);
         if (target->front() == '/') return fail(Errno::NotCapable);
-        path = dir.empty() ? *target : dir + "/" + *target;
+        if (!dir.empty()) target->insert(0, dir + '/');
+        path = std::move(*target);
         continue;
       }
       if (target.error() != Errno::Inval && target.error() != Errno::NoEnt)

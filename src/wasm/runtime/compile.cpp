@@ -5,6 +5,36 @@
 
 namespace kumo::wasm {
 
+namespace {
+
+// Interns the module's function types. A concrete reference `(ref k)` names a module-relative
+// type index, so before interning it is rewritten to the canonical id of type k; otherwise two
+// modules' `(ref 3)` would wrongly compare equal, and equal types under different indices would
+// wrongly differ. A reference of type i to itself (a recursive type: its own id is not known yet)
+// is encoded as a self marker, which is the same in every module.
+// TODO(gc): rec groups need group-relative markers and declared subtypes.
+constexpr uint32_t kSelfRef = 0x40000000u;
+
+std::vector<uint32_t> intern_types(Engine& engine, const Module& m) {
+  std::vector<uint32_t> ids;
+  ids.reserve(m.types.size());
+  for (uint32_t i = 0; i < m.types.size(); ++i) {
+    FuncType t = m.types[i];
+    auto canonical = [&](ValType& v) {
+      if (!v.is_ref() || !v.heap().is_concrete()) return;
+      uint32_t k = v.heap().type_index();
+      HeapType h = k < i ? HeapType::concrete(ids[k]) : HeapType::concrete(kSelfRef | (k - i));
+      v = ValType::ref(v.nullable(), h);
+    };
+    for (ValType& v : t.params) canonical(v);
+    for (ValType& v : t.results) canonical(v);
+    ids.push_back(engine.intern(t));
+  }
+  return ids;
+}
+
+}  // namespace
+
 CompiledModule::~CompiledModule() = default;
 
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes) {
@@ -12,8 +42,7 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<cons
   KUMO_CHECK(validate_module(*module));
 
   auto compiled = std::make_shared<CompiledModule>();
-  compiled->type_ids.reserve(module->types.size());
-  for (const FuncType& t : module->types) compiled->type_ids.push_back(engine.intern(t));
+  compiled->type_ids = intern_types(engine, *module);
 
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.

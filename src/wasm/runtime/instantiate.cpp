@@ -1,5 +1,9 @@
 // Module instantiation (spec 2.0 / 3.0 "instantiate"): import matching, allocation, constant
 // expressions, segment initialisation and the start function.
+//
+// Room for fast fresh instances later: an InstancePre could do the import checks and constant
+// segment offsets once, and a memory whose active data segments have constant offsets could start
+// from a copy-on-write memfd image (see memory.cpp) instead of the memcpy loop below.
 #include <cstring>
 #include <vector>
 
@@ -27,6 +31,43 @@ std::string limits_text(const Limits& l) {
 
 std::string global_text(const GlobalType& g) {
   return g.mut ? fmt::format("(mut {})", to_string(g.type)) : to_string(g.type);
+}
+
+// Runtime objects carry canonical types: a concrete `(ref k)` of the module becomes `(ref id)`
+// with the Engine's id of type k, so types from different modules compare correctly.
+ValType canonical(ValType v, const CompiledModule& c) {
+  if (!v.is_ref() || !v.heap().is_concrete()) return v;
+  return ValType::ref(v.nullable(), HeapType::concrete(c.type_ids[v.heap().type_index()]));
+}
+
+// The top of a heap type's hierarchy. Concrete types are function types until GC types exist.
+uint32_t heap_top(HeapType h) {
+  if (h.is_concrete()) return HeapType::Func;
+  switch (h.value) {
+    case HeapType::Func: case HeapType::NoFunc: return HeapType::Func;
+    case HeapType::Extern: case HeapType::NoExtern: return HeapType::Extern;
+    case HeapType::Exn: case HeapType::NoExn: return HeapType::Exn;
+    default: return HeapType::Any;
+  }
+}
+
+bool heap_subtype(HeapType a, HeapType b) {
+  if (a == b) return true;
+  if (heap_top(a) != heap_top(b)) return false;
+  if (b.value == heap_top(b)) return true;  // b is the top of the hierarchy
+  switch (a.value) {
+    case HeapType::None: case HeapType::NoFunc: case HeapType::NoExtern: case HeapType::NoExn:
+      return true;  // bottoms are below everything in their hierarchy
+    case HeapType::I31: case HeapType::Struct: case HeapType::Array: return b.value == HeapType::Eq;
+    default: return false;
+  }
+}
+
+// Value subtyping (wasm 3.0); numeric types only match themselves.
+bool val_subtype(ValType a, ValType b) {
+  if (!a.is_ref() || !b.is_ref()) return a == b;
+  if (a.nullable() && !b.nullable()) return false;
+  return heap_subtype(a.heap(), b.heap());
 }
 
 // Limits subtyping: the provided object may be bigger and more tightly bounded than required.
@@ -58,7 +99,8 @@ Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size
       break;
     }
     case ExternKind::Table: {
-      const TableType& want = imp.table;
+      TableType want = imp.table;
+      want.elem = canonical(want.elem, compiled);
       TableType have = ext.table->type;
       have.limits.min = ext.table->elems.size();
       if (!(have.elem == want.elem) || !limits_match(have.limits, want.limits)) {
@@ -77,9 +119,13 @@ Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size
       break;
     }
     case ExternKind::Global: {
-      const GlobalType& want = imp.global;
+      // Mutable globals are invariant; immutable ones covariant (a (ref func) serves a funcref).
+      GlobalType want = imp.global;
+      want.type = canonical(want.type, compiled);
       const GlobalType& have = ext.global->type;
-      if (have.mut != want.mut || !(have.type == want.type)) {
+      bool ok = have.mut == want.mut &&
+                (want.mut ? have.type == want.type : val_subtype(have.type, want.type));
+      if (!ok) {
         return mismatch("global " + global_text(want), "global " + global_text(have));
       }
       break;
@@ -202,6 +248,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
     KUMO_TRY(Slots v, eval_const(g.init, inst));
     GlobalInst* gi = new_global();
     gi->type = g.type;
+    gi->type.type = canonical(g.type.type, *compiled);
     gi->value[0] = v.lo;
     gi->value[1] = v.hi;
     inst.globals.push_back(gi);
@@ -212,7 +259,9 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       KUMO_TRY(Slots v, eval_const(*t.init, inst));
       init = as_ref(v);
     }
-    KUMO_TRY(TableInst * table, add_table(t.type, init));
+    TableType type = t.type;
+    type.elem = canonical(type.elem, *compiled);
+    KUMO_TRY(TableInst * table, add_table(type, init));
     inst.tables.push_back(table);
   }
   for (const MemoryType& mt : m.memories) {
