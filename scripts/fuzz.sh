@@ -19,7 +19,10 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
   launcher=()
-  command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # (ccache in preprocessor mode: see setup.sh)
+  command -v ccache >/dev/null &&
+    launcher=("-DCMAKE_C_COMPILER_LAUNCHER=/usr/bin/env;CCACHE_NODIRECT=1;ccache"
+              "-DCMAKE_CXX_COMPILER_LAUNCHER=/usr/bin/env;CCACHE_NODIRECT=1;ccache")
   CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DKUMO_FUZZ=ON -DKUMO_BENCH=OFF "${launcher[@]}" >/dev/null
 fi

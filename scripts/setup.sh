@@ -76,7 +76,10 @@ jobs=${JOBS:-$(nproc)}
 
 cmake_args=(-DCMAKE_BUILD_TYPE="$build_type")
 if command -v ccache >/dev/null; then
-  cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Preprocessor mode, not direct mode: direct mode reuses an object when a header that
+  # `__has_include` looked for (and did not find) appears later, and so returns stale code.
+  launcher="/usr/bin/env;CCACHE_NODIRECT=1;ccache"
+  cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER="$launcher" -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
 fi
 # shellcheck disable=SC2206  # word splitting of the extra arguments is intended
 [[ -n "${KUMO_CMAKE_ARGS:-}" ]] && cmake_args+=(${KUMO_CMAKE_ARGS})

@@ -159,31 +159,30 @@ TypeId Resolve::add_type(TypeDef def) {
 static std::string type_key(Type t) { return t.is_id() ? fmt::format("#{}", t.id) : std::string(prim_name(t.kind)); }
 static std::string opt_key(const std::optional<Type>& t) { return t ? type_key(*t) : "_"; }
 
+namespace {
 // A structural key for anonymous kinds; named kinds (records, ...) are never interned.
-static std::string anonymous_key(const TypeDefKind& kind) {
-  struct Visitor {
-    std::string operator()(const Handle& h) const {
-      return fmt::format("{}<#{}>", h.kind == Handle::Kind::Own ? "own" : "borrow", h.resource);
-    }
-    std::string operator()(const Tuple& t) const {
-      std::string s = "tuple<";
-      for (const Type& e : t.types) s += type_key(e) + ",";
-      return s + ">";
-    }
-    std::string operator()(const OptionType& o) const { return "option<" + type_key(o.type) + ">"; }
-    std::string operator()(const ResultType& r) const { return "result<" + opt_key(r.ok) + "," + opt_key(r.err) + ">"; }
-    std::string operator()(const List& l) const { return fmt::format("list<{},{}>", type_key(l.elem), l.fixed_size); }
-    std::string operator()(const Map& m) const { return "map<" + type_key(m.key) + "," + type_key(m.value) + ">"; }
-    std::string operator()(const Future& f) const { return "future<" + opt_key(f.type) + ">"; }
-    std::string operator()(const Stream& s) const { return "stream<" + opt_key(s.type) + ">"; }
-    std::string operator()(const Alias& a) const { return "alias<" + type_key(a.target) + ">"; }
-    std::string operator()(const auto&) const { return {}; }
-  };
-  return std::visit(Visitor{}, kind);
-}
+struct AnonymousKey {
+  std::string operator()(const Handle& h) const {
+    return fmt::format("{}<#{}>", h.kind == Handle::Kind::Own ? "own" : "borrow", h.resource);
+  }
+  std::string operator()(const Tuple& t) const {
+    std::string s = "tuple<";
+    for (const Type& e : t.types) s += type_key(e) + ",";
+    return s + ">";
+  }
+  std::string operator()(const OptionType& o) const { return "option<" + type_key(o.type) + ">"; }
+  std::string operator()(const ResultType& r) const { return "result<" + opt_key(r.ok) + "," + opt_key(r.err) + ">"; }
+  std::string operator()(const List& l) const { return fmt::format("list<{},{}>", type_key(l.elem), l.fixed_size); }
+  std::string operator()(const Map& m) const { return "map<" + type_key(m.key) + "," + type_key(m.value) + ">"; }
+  std::string operator()(const Future& f) const { return "future<" + opt_key(f.type) + ">"; }
+  std::string operator()(const Stream& s) const { return "stream<" + opt_key(s.type) + ">"; }
+  std::string operator()(const Alias& a) const { return "alias<" + type_key(a.target) + ">"; }
+  std::string operator()(const auto&) const { return {}; }
+};
+}  // namespace
 
 TypeId Resolve::intern_anonymous(TypeDefKind kind, Span span) {
-  std::string key = anonymous_key(kind);
+  std::string key = std::visit(AnonymousKey{}, kind);
   if (!key.empty()) {
     auto it = anonymous_.find(key);
     if (it != anonymous_.end()) return it->second;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -70,9 +71,8 @@ class PackageResolver {
   // ---- resolve_types.cpp ----
   // Defines the `use`d and declared types of a scope (items in source order) and resolves
   // their bodies in dependency order. `order` receives the TypeIds in source order.
-  Expected<void> define_types(TypeScope& scope, const std::vector<const ast::Use*>& uses,
-                              const std::vector<const ast::TypeDef*>& defs, const std::vector<bool>& use_first,
-                              std::vector<TypeId>& order);
+  using TypeItem = std::variant<const ast::Use*, const ast::TypeDef*>;
+  Expected<void> define_types(TypeScope& scope, const std::vector<TypeItem>& items, std::vector<TypeId>& order);
   Expected<void> define_use(TypeScope& scope, const ast::Use& use, std::vector<TypeId>& order);
   Expected<void> resolve_typedef(TypeScope& scope, TypeId id, const ast::TypeDef& def);
   Expected<TypeId> lookup_type(const TypeScope& scope, const ast::Id& name) const;

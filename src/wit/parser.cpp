@@ -272,7 +272,7 @@ class Parser {
       if (at(Tok::KwUse)) {
         KUMO_TRY(Use u, parse_use(std::move(attrs)));
         items.emplace_back(std::move(u));
-      } else if (is_typedef_start(peek().kind)) {
+      } else if (is_typedef_start(peek().kind) && peek(1).kind != Tok::Colon) {
         KUMO_TRY(TypeDef t, parse_typedef(std::move(attrs)));
         items.emplace_back(std::move(t));
       } else if (at(Tok::Id) || (peek().kind >= Tok::KwAs && peek(1).kind == Tok::Colon)) {
@@ -356,12 +356,13 @@ class Parser {
     Span start = next().span;
     KUMO_TRY(t.name, expect_id("a type name"));
     switch (kw) {
-      case Tok::KwType:
+      case Tok::KwType: {
         t.kind = TypeDef::Kind::Alias;
         KUMO_CHECK(expect(Tok::Equals));
         KUMO_TRY(t.alias, parse_type());
         KUMO_CHECK(expect(Tok::Semicolon));
         break;
+      }
       case Tok::KwRecord:
         t.kind = TypeDef::Kind::Record;
         KUMO_CHECK(parse_braced_list("record field", [&]() -> Expected<void> {
@@ -384,7 +385,9 @@ class Parser {
           c.docs = peek().docs;
           KUMO_TRY(c.name, expect_id(fmt::format("a {} name", what)));
           if (at(Tok::LParen)) {
-            if (kw != Tok::KwVariant) return fail(peek().span, fmt::format("{} cases cannot have payloads", describe(kw)));
+            if (kw != Tok::KwVariant) {
+              return fail(peek().span, fmt::format("{} cases cannot have payloads", kw == Tok::KwEnum ? "enum" : "flags"));
+            }
             next();
             KUMO_TRY(c.type, parse_type());
             KUMO_CHECK(expect(Tok::RParen));
@@ -512,7 +515,7 @@ class Parser {
         KUMO_CHECK(close());
         break;
       }
-      case Tok::KwResult:
+      case Tok::KwResult: {
         next();
         t.kind = TypeExprKind::Result;
         if (eat(Tok::Less)) {
@@ -533,6 +536,7 @@ class Parser {
           KUMO_CHECK(close());
         }
         break;
+      }
       case Tok::KwMap: {
         next();
         t.kind = TypeExprKind::Map;
@@ -550,23 +554,23 @@ class Parser {
         break;
       }
       case Tok::KwBorrow:
-      case Tok::KwOwn:
-        next();
-        t.kind = tok.kind == Tok::KwBorrow ? TypeExprKind::Borrow : TypeExprKind::Own;
+      case Tok::KwOwn: {
+        t.kind = next().kind == Tok::KwBorrow ? TypeExprKind::Borrow : TypeExprKind::Own;
         KUMO_CHECK(open());
         KUMO_TRY(t.name, expect_id("a resource name"));
         KUMO_CHECK(close());
         break;
+      }
       case Tok::KwFuture:
-      case Tok::KwStream:
-        next();
-        t.kind = tok.kind == Tok::KwFuture ? TypeExprKind::Future : TypeExprKind::Stream;
+      case Tok::KwStream: {
+        t.kind = next().kind == Tok::KwFuture ? TypeExprKind::Future : TypeExprKind::Stream;
         if (eat(Tok::Less)) {
           KUMO_TRY(TypeExpr e, parse_type());
           t.args.push_back(std::move(e));
           KUMO_CHECK(close());
         }
         break;
+      }
       default:
         return unexpected("a type");
     }

@@ -35,16 +35,30 @@ class FunctionsTest : public ::testing::Test {
   }
 
   State& s() { return ctx_->state(); }
-  uint32_t u32_at(uint32_t p) { uint32_t v; std::memcpy(&v, &mem_[p], 4); return v; }
-  uint64_t u64_at(uint32_t p) { uint64_t v; std::memcpy(&v, &mem_[p], 8); return v; }
-  uint16_t u16_at(uint32_t p) { uint16_t v; std::memcpy(&v, &mem_[p], 2); return v; }
+  uint32_t u32_at(uint32_t p) {
+    uint32_t v;
+    std::memcpy(&v, &mem_[p], 4);
+    return v;
+  }
+  uint64_t u64_at(uint32_t p) {
+    uint64_t v;
+    std::memcpy(&v, &mem_[p], 8);
+    return v;
+  }
+  uint16_t u16_at(uint32_t p) {
+    uint16_t v;
+    std::memcpy(&v, &mem_[p], 2);
+    return v;
+  }
   void put_u32(uint32_t p, uint32_t v) { std::memcpy(&mem_[p], &v, 4); }
   // Places a string at p and returns its length.
   uint32_t put(uint32_t p, std::string_view str) {
     std::memcpy(&mem_[p], str.data(), str.size());
     return static_cast<uint32_t>(str.size());
   }
-  std::string str_at(uint32_t p, uint32_t n) { return std::string(reinterpret_cast<char*>(&mem_[p]), n); }
+  std::string str_at(uint32_t p, uint32_t n) {
+    return std::string(reinterpret_cast<char*>(&mem_[p]), n);
+  }
 
   // Opens `path` under the pre-open with every right; returns the guest fd or -errno.
   int open(const std::string& path, uint32_t oflags = 0, uint32_t fdflags = 0) {
@@ -94,8 +108,10 @@ TEST_F(FunctionsTest, ArgsAndEnvironLayout) {
 
 TEST_F(FunctionsTest, ReadWriteStdio) {
   // fd_read with two iovecs split the input.
-  put_u32(100, 500); put_u32(104, 5);
-  put_u32(108, 600); put_u32(112, 100);
+  put_u32(100, 500);
+  put_u32(104, 5);
+  put_u32(108, 600);
+  put_u32(112, 100);
   ASSERT_EQ(fn::fd_read(s(), m_, 0, 100, 2, 116), Errno::Success);
   EXPECT_EQ(u32_at(116), 10u);
   EXPECT_EQ(str_at(500, 5), "input");
@@ -108,12 +124,15 @@ TEST_F(FunctionsTest, ReadWriteStdio) {
 
   // Bounds: iovec array, buffers, result pointer.
   EXPECT_EQ(fn::fd_write(s(), m_, 1, kMemSize - 4, 1, 108), Errno::Fault);
-  put_u32(100, kMemSize - 2); put_u32(104, 3);
+  put_u32(100, kMemSize - 2);
+  put_u32(104, 3);
   EXPECT_EQ(fn::fd_write(s(), m_, 1, 100, 1, 108), Errno::Fault);
-  put_u32(100, kMemSize); put_u32(104, 0);
+  put_u32(100, kMemSize);
+  put_u32(104, 0);
   EXPECT_EQ(fn::fd_write(s(), m_, 1, 100, 1, 108), Errno::Success);
   EXPECT_EQ(fn::fd_write(s(), m_, 1, 100, 1, kMemSize - 3), Errno::Fault);
-  put_u32(100, 0xFFFFFFFF); put_u32(104, 2);  // would wrap around in 32 bits
+  put_u32(100, 0xFFFFFFFF);
+  put_u32(104, 2);  // would wrap around in 32 bits
   EXPECT_EQ(fn::fd_read(s(), m_, 0, 100, 1, 108), Errno::Fault);
   EXPECT_EQ(out_.contents(), "out!");
 }
@@ -150,7 +169,8 @@ TEST_F(FunctionsTest, PrestatAndFdstat) {
 TEST_F(FunctionsTest, OpenReadSeekStat) {
   int fd = open("hello.txt");
   ASSERT_EQ(fd, 2);  // the lowest free number: stderr was left closed
-  put_u32(100, 500); put_u32(104, 5);
+  put_u32(100, 500);
+  put_u32(104, 5);
   ASSERT_EQ(fn::fd_read(s(), m_, fd, 100, 1, 108), Errno::Success);
   EXPECT_EQ(str_at(500, 5), "hello");
   ASSERT_EQ(fn::fd_tell(s(), m_, fd, 200), Errno::Success);
@@ -214,8 +234,8 @@ TEST_F(FunctionsTest, RightsAreRespected) {
             Errno::Success);
   uint32_t dir = u32_at(2000);
   uint32_t fn_len = put(1200, "new.txt");
-  EXPECT_EQ(fn::path_open(s(), m_, dir, 0, 1200, fn_len, oflags::Creat, rights::All, rights::All,
-                          0, 2000),
+  EXPECT_EQ(fn::path_open(s(), m_, dir, 0, 1200, fn_len, oflags::Creat, rights::All, rights::All, 0,
+                          2000),
             Errno::NotCapable);  // no PathCreateFile
   test::write_file(tmp_ / "sandbox/dir/f.txt", "f");
   uint32_t fl = put(1200, "f.txt");
@@ -231,7 +251,8 @@ TEST_F(FunctionsTest, RightsAreRespected) {
 }
 
 TEST_F(FunctionsTest, ReaddirPagesWithCookies) {
-  for (int i = 0; i < 20; ++i) test::write_file(tmp_ / ("sandbox/dir/file" + std::to_string(i)), "");
+  for (int i = 0; i < 20; ++i)
+    test::write_file(tmp_ / ("sandbox/dir/file" + std::to_string(i)), "");
   int fd = open("dir", oflags::Directory);
   ASSERT_GT(fd, 0);
   // Read everything with a small buffer, resuming at the last complete entry's d_next.
@@ -281,7 +302,8 @@ TEST_F(FunctionsTest, RenumberAndClose) {
   EXPECT_EQ(fn::fd_renumber(s(), m_, uint32_t(a), 77), Errno::Badf);  // target must be open
   ASSERT_EQ(fn::fd_renumber(s(), m_, uint32_t(a), uint32_t(b)), Errno::Success);
   EXPECT_EQ(fn::fd_close(s(), m_, uint32_t(a)), Errno::Badf);
-  put_u32(100, 500); put_u32(104, 5);
+  put_u32(100, 500);
+  put_u32(104, 5);
   EXPECT_EQ(fn::fd_read(s(), m_, uint32_t(b), 100, 1, 108), Errno::Success);
   EXPECT_EQ(fn::fd_renumber(s(), m_, uint32_t(b), uint32_t(b)), Errno::Success);
   // Freed numbers are reused, lowest first.
@@ -341,9 +363,9 @@ TEST_F(FunctionsTest, PathOperations) {
   ASSERT_EQ(fn::path_filestat_get(s(), m_, 3, 0, 1600, r, 0), Errno::Success);
   EXPECT_EQ(u64_at(40), 5'000'000'123u);
   EXPECT_EQ(u64_at(48), 7'000'000'000u);
-  EXPECT_EQ(fn::path_filestat_set_times(s(), m_, 3, 0, 1600, r, 1, 1,
-                                        fstflags::Atim | fstflags::AtimNow),
-            Errno::Inval);
+  EXPECT_EQ(
+      fn::path_filestat_set_times(s(), m_, 3, 0, 1600, r, 1, 1, fstflags::Atim | fstflags::AtimNow),
+      Errno::Inval);
   EXPECT_EQ(fn::path_filestat_set_times(s(), m_, 3, 0, 1600, r, 0, 0, 0x10), Errno::Inval);
 
   // Guest strings must be UTF-8 without NUL bytes.
@@ -454,7 +476,8 @@ TEST_F(FunctionsTest, SocketsHandedToTheGuest) {
   State& st = (*ctx)->state();
   ::close(sv[0]);
   ASSERT_EQ(::write(sv[1], "ping", 4), 4);
-  put_u32(100, 500); put_u32(104, 16);
+  put_u32(100, 500);
+  put_u32(104, 16);
   ASSERT_EQ(fn::sock_recv(st, m_, 0, 100, 1, 0, 200, 204), Errno::Success);
   EXPECT_EQ(u32_at(200), 4u);
   EXPECT_EQ(str_at(500, 4), "ping");

@@ -15,11 +15,11 @@
 namespace kumo::wasi::test {
 
 struct RunResult {
-  bool ok = false;           // ran to the end or called proc_exit
-  int exit_code = -1;        // the status (0 when _start returned)
-  std::string error;         // load/link error or trap message when !ok
+  bool ok = false;     // ran to the end or called proc_exit
+  int exit_code = -1;  // the status (0 when _start returned)
+  std::string error;   // load/link error or trap message when !ok
   wasm::TrapCode trap_code{};
-  std::string out, err;      // captured stdout / stderr
+  std::string out, err;  // captured stdout / stderr
 };
 
 inline std::string program_path(const std::string& name) {
@@ -43,7 +43,8 @@ inline RunResult run_wasm(const std::string& wasm_file, preview1::Options option
 
   wasm::Engine engine;
   auto compiled = wasm::compile(
-      engine, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+      engine,
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!compiled) {
     r.error = "compile: " + compiled.error().message;
     return r;

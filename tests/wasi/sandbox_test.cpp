@@ -43,7 +43,7 @@ class SandboxTest : public ::testing::TestWithParam<PathResolver> {
     if (!r) return errno_name(r.error());
     struct stat st;
     if (::fstat(r->fd, &st) != 0) return "fstat failed";
-    std::string dir = st.st_ino == ino(sandbox_dir_)         ? "BASE"
+    std::string dir = st.st_ino == ino(sandbox_dir_)           ? "BASE"
                       : st.st_ino == ino(sandbox_dir_ / "sub") ? "SUB"
                                                                : "OTHER";
     return dir + "/" + r->name + (r->trailing_slash ? " (dir)" : "");
@@ -71,6 +71,16 @@ TEST_P(SandboxTest, OpensPathsInside) {
   EXPECT_EQ(open_read("dotdot_link/../sandbox/inside.txt"), "ENOTCAPABLE");
   EXPECT_EQ(open_read("sub/", true, O_RDONLY | O_DIRECTORY), "read:EISDIR");
   EXPECT_EQ(open_read(".", true, O_RDONLY | O_DIRECTORY), "read:EISDIR");
+}
+
+TEST_P(SandboxTest, PathOnlyDescriptors) {
+  Sandbox sb(GetParam());
+  auto fd = sb.open(base_.get(), "inside.txt", O_PATH | O_NOCTTY | O_APPEND, 0, true);
+  ASSERT_TRUE(fd) << errno_name(fd.error());
+  struct stat st;
+  ASSERT_EQ(::fstat(fd->get(), &st), 0);
+  EXPECT_EQ(st.st_size, 6);
+  EXPECT_FALSE(sb.open(base_.get(), "rel_link/secret.txt", O_PATH, 0, true));
 }
 
 TEST_P(SandboxTest, RefusesEscapes) {

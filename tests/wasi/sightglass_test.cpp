@@ -105,8 +105,8 @@ class SightglassRun : public ::testing::TestWithParam<std::string> {};
 // Shootout programs that run for seconds to minutes in the interpreter (measured at ~4-100 s);
 // they run only when KUMO_SLOW_TESTS is set. The rest take well under a second each.
 bool is_slow(const std::string& name) {
-  for (const char* slow : {"base64", "ctype", "ed25519", "fib2", "heapsort", "matrix", "minicsv",
-                           "seqhash", "sieve"})
+  for (const char* slow :
+       {"base64", "ctype", "ed25519", "fib2", "heapsort", "matrix", "minicsv", "seqhash", "sieve"})
     if (name == fmt::format("shootout/shootout-{}.wasm", slow)) return true;
   return false;
 }

@@ -52,7 +52,8 @@ inline std::string read_file(const fs::path& p) {
 // An anonymous in-memory file, for capturing a guest's stdout/stderr or feeding its stdin.
 class MemFile {
  public:
-  explicit MemFile(const std::string& content = {}) : fd_(::memfd_create("kumo-wasi", MFD_CLOEXEC)) {
+  explicit MemFile(const std::string& content = {})
+      : fd_(::memfd_create("kumo-wasi", MFD_CLOEXEC)) {
     if (fd_ < 0) throw std::runtime_error("memfd_create failed");
     if (!content.empty() && ::write(fd_, content.data(), content.size()) != ssize_t(content.size()))
       throw std::runtime_error("write failed");

@@ -95,6 +95,7 @@ Expected<DefinedType> read_defined(Reader& r, uint8_t b, uint32_t at) {
       KUMO_TRY(d.elem, read_value_type(r));
       KUMO_TRY(d.length, r.u32());
       return d;
+    }
     case 0x6f: {
       d.kind = DefinedKind::Tuple;
       KUMO_TRY(uint32_t n, r.count(1));
@@ -104,7 +105,6 @@ Expected<DefinedType> read_defined(Reader& r, uint8_t b, uint32_t at) {
         d.types.push_back(t);
       }
       return d;
-    }
     }
     case 0x6e: {
       d.kind = DefinedKind::Flags;
@@ -471,13 +471,13 @@ Expected<CoreExternDesc> read_core_extern_desc(Reader& r) {
       d.kind = wasm::ExternKind::Memory;
       KUMO_TRY(d.memory.limits, read_limits(r, true, &d.memory));
       return d;
+    }
     case 0x03: {
       d.kind = wasm::ExternKind::Global;
       KUMO_TRY(d.global.type, wasm::binary::read_val_type(r));
       KUMO_TRY(uint8_t mut, read_zero_or_one(r, "global mutability"));
       d.global.mut = mut == 1;
       return d;
-    }
     }
     case 0x04: {
       d.kind = wasm::ExternKind::Tag;
@@ -502,6 +502,7 @@ Expected<CoreTypeDef> read_core_type(Reader& r, unsigned depth) {
       t.kind = CoreTypeDef::Func;
       KUMO_TRY(t.func, read_core_func_body(r));
       return t;
+    }
     case 0x50: {
       t.kind = CoreTypeDef::Module;
       KUMO_TRY(uint32_t n, r.count(1));
@@ -511,12 +512,13 @@ Expected<CoreTypeDef> read_core_type(Reader& r, unsigned depth) {
         uint32_t at = r.offset();
         KUMO_TRY(uint8_t k, r.u8());
         switch (k) {
-          case 0x00:
+          case 0x00: {
             d.kind = ModuleDecl::Import;
             KUMO_TRY(d.module, r.name());
             KUMO_TRY(d.name, r.name());
             KUMO_TRY(d.desc, read_core_extern_desc(r));
             break;
+          }
           case 0x01: {
             d.kind = ModuleDecl::Type;
             KUMO_TRY(CoreTypeDef inner, read_module_decl_type(r));
@@ -535,18 +537,18 @@ Expected<CoreTypeDef> read_core_type(Reader& r, unsigned depth) {
             KUMO_TRY(d.outer_index, r.u32());
             break;
           }
-          case 0x03:
+          case 0x03: {
             d.kind = ModuleDecl::Export;
             KUMO_TRY(d.name, r.name());
             KUMO_TRY(d.desc, read_core_extern_desc(r));
             break;
+          }
           default:
             return invalid_byte(r, at, k, "type definition");
         }
         t.module_decls.push_back(std::move(d));
       }
       return t;
-    }
     }
     case 0x00: {
       uint32_t at = r.offset();

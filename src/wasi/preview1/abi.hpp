@@ -7,6 +7,7 @@
 namespace kumo::wasi::preview1 {
 
 // errno values returned by every preview1 function (u16 on the wire).
+// clang-format off
 enum class Errno : uint16_t {
   Success = 0, TooBig = 1, Acces = 2, AddrInUse = 3, AddrNotAvail = 4, AfNoSupport = 5,
   Again = 6, Already = 7, Badf = 8, BadMsg = 9, Busy = 10, Canceled = 11, Child = 12,
@@ -21,6 +22,7 @@ enum class Errno : uint16_t {
   ProtoNoSupport = 66, ProtoType = 67, Range = 68, Rofs = 69, Spipe = 70, Srch = 71,
   Stale = 72, TimedOut = 73, TxtBsy = 74, Xdev = 75, NotCapable = 76,
 };
+// clang-format on
 
 // Maps a host (Linux) errno value to its WASI counterpart; unknown values become Io.
 Errno errno_from_host(int host_errno);
@@ -30,8 +32,14 @@ Errno last_errno();
 const char* errno_name(Errno e);
 
 enum class Filetype : uint8_t {
-  Unknown = 0, BlockDevice = 1, CharacterDevice = 2, Directory = 3, RegularFile = 4,
-  SocketDgram = 5, SocketStream = 6, SymbolicLink = 7,
+  Unknown = 0,
+  BlockDevice = 1,
+  CharacterDevice = 2,
+  Directory = 3,
+  RegularFile = 4,
+  SocketDgram = 5,
+  SocketStream = 6,
+  SymbolicLink = 7,
 };
 
 using Rights = uint64_t;
@@ -69,10 +77,9 @@ inline constexpr Rights SockAccept = 1ull << 29;
 inline constexpr Rights All = (1ull << 30) - 1;
 // Rights that only make sense on a directory; a file descriptor for a non-directory drops them.
 inline constexpr Rights DirectoryOnly =
-    PathCreateDirectory | PathCreateFile | PathLinkSource | PathLinkTarget | PathOpen |
-    FdReaddir | PathReadlink | PathRenameSource | PathRenameTarget | PathFilestatGet |
-    PathFilestatSetSize | PathFilestatSetTimes | PathSymlink | PathRemoveDirectory |
-    PathUnlinkFile;
+    PathCreateDirectory | PathCreateFile | PathLinkSource | PathLinkTarget | PathOpen | FdReaddir |
+    PathReadlink | PathRenameSource | PathRenameTarget | PathFilestatGet | PathFilestatSetSize |
+    PathFilestatSetTimes | PathSymlink | PathRemoveDirectory | PathUnlinkFile;
 }  // namespace rights
 
 namespace fdflags {
@@ -92,9 +99,19 @@ inline constexpr uint16_t Atim = 1 << 0, AtimNow = 1 << 1, Mtim = 1 << 2, MtimNo
 }
 enum class Whence : uint8_t { Set = 0, Cur = 1, End = 2 };
 enum class Advice : uint8_t {
-  Normal = 0, Sequential = 1, Random = 2, WillNeed = 3, DontNeed = 4, NoReuse = 5,
+  Normal = 0,
+  Sequential = 1,
+  Random = 2,
+  WillNeed = 3,
+  DontNeed = 4,
+  NoReuse = 5,
 };
-enum class ClockId : uint32_t { Realtime = 0, Monotonic = 1, ProcessCputime = 2, ThreadCputime = 3 };
+enum class ClockId : uint32_t {
+  Realtime = 0,
+  Monotonic = 1,
+  ProcessCputime = 2,
+  ThreadCputime = 3
+};
 enum class EventType : uint8_t { Clock = 0, FdRead = 1, FdWrite = 2 };
 namespace subclockflags {
 inline constexpr uint16_t Abstime = 1 << 0;
@@ -106,18 +123,19 @@ inline constexpr uint8_t kPreopenTypeDir = 0;
 
 // Guest struct layouts: sizes and field offsets in bytes.
 namespace layout {
-inline constexpr uint32_t kIovecSize = 8;        // buf: u32 @0, buf_len: u32 @4
-inline constexpr uint32_t kFdstatSize = 24;      // filetype u8 @0, flags u16 @2, base u64 @8, inh u64 @16
-inline constexpr uint32_t kFilestatSize = 64;    // dev @0 ino @8 filetype u8 @16 nlink @24 size @32
-                                                 // atim @40 mtim @48 ctim @56
-inline constexpr uint32_t kDirentSize = 24;      // d_next u64 @0, d_ino u64 @8, d_namlen u32 @16,
-                                                 // d_type u8 @20; the name follows the header
-inline constexpr uint32_t kPrestatSize = 8;      // tag u8 @0, pr_name_len u32 @4
+inline constexpr uint32_t kIovecSize = 8;  // buf: u32 @0, buf_len: u32 @4
+inline constexpr uint32_t kFdstatSize =
+    24;  // filetype u8 @0, flags u16 @2, base u64 @8, inh u64 @16
+inline constexpr uint32_t kFilestatSize = 64;  // dev @0 ino @8 filetype u8 @16 nlink @24 size @32
+                                               // atim @40 mtim @48 ctim @56
+inline constexpr uint32_t kDirentSize = 24;    // d_next u64 @0, d_ino u64 @8, d_namlen u32 @16,
+                                               // d_type u8 @20; the name follows the header
+inline constexpr uint32_t kPrestatSize = 8;    // tag u8 @0, pr_name_len u32 @4
 inline constexpr uint32_t kSubscriptionSize = 48;  // userdata u64 @0, tag u8 @8, clock: id u32 @16,
                                                    // timeout u64 @24, precision u64 @32,
                                                    // flags u16 @40; fd_readwrite: fd u32 @16
-inline constexpr uint32_t kEventSize = 32;       // userdata u64 @0, error u16 @8, type u8 @10,
-                                                 // nbytes u64 @16, flags u16 @24
+inline constexpr uint32_t kEventSize = 32;         // userdata u64 @0, error u16 @8, type u8 @10,
+                                                   // nbytes u64 @16, flags u16 @24
 }  // namespace layout
 
 inline constexpr const char* kModuleName = "wasi_snapshot_preview1";

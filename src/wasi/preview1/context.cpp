@@ -48,8 +48,8 @@ Context::Context(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Context::~Context() = default;
 
 Expected<std::unique_ptr<Context>> Context::create(Options options) {
-  auto s = std::make_unique<State>(State{std::move(options.args), std::move(options.env),
-                                         Sandbox(options.resolver), FdTable{}});
+  auto s = std::make_unique<State>(
+      State{std::move(options.args), std::move(options.env), Sandbox(options.resolver), FdTable{}});
   if (options.resolver == PathResolver::Openat2 && !openat2_supported())
     return err("openat2 is not supported by this kernel");
   add_stdio(*s, 0, options.stdin_fd);

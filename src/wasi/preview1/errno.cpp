@@ -87,8 +87,10 @@ Errno errno_from_host(int e) {
     case EXDEV: return Errno::Xdev;
     // Linux-only values without a WASI name: pick the closest meaning.
     case ENOTBLK: return Errno::NotSup;
-    case ENOMEDIUM: case ENODATA: return Errno::NoEnt;
-    case EUCLEAN: case EREMOTEIO: return Errno::Io;
+    case ENOMEDIUM:
+    case ENODATA: return Errno::NoEnt;
+    case EUCLEAN:
+    case EREMOTEIO: return Errno::Io;
     default: return Errno::Io;
   }
 }
@@ -96,6 +98,7 @@ Errno errno_from_host(int e) {
 Errno last_errno() { return errno_from_host(errno); }
 
 const char* errno_name(Errno e) {
+  // clang-format off
   static constexpr const char* kNames[] = {
       "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN",
       "EALREADY", "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED",
@@ -109,6 +112,7 @@ const char* errno_name(Errno e) {
       "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE",
       "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE",
   };
+  // clang-format on
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == 77);
   auto i = static_cast<unsigned>(e);
   return i < 77 ? kNames[i] : "E?";

@@ -97,8 +97,8 @@ Errno fd_pread(State& s, M mem, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 
 
 Errno fd_pwrite(State& s, M mem, u32 fd, u32 iovs, u32 iovs_len, u64 offset, u32 nwritten_out) {
   if (offset > kMaxOff) return Errno::Inval;
-  return transfer(s, mem, fd, rights::FdWrite | rights::FdSeek, iovs, iovs_len, nwritten_out,
-                  true, [offset](int h, const struct iovec* v, int n) {
+  return transfer(s, mem, fd, rights::FdWrite | rights::FdSeek, iovs, iovs_len, nwritten_out, true,
+                  [offset](int h, const struct iovec* v, int n) {
                     return ::pwritev(h, v, n, static_cast<off_t>(offset));
                   });
 }
@@ -179,7 +179,8 @@ Errno fd_advise(State& s, M, u32 fd, u64 offset, u64 len, u32 advice) {
     default: return Errno::Inval;
   }
   // posix_fadvise returns the error number instead of setting errno.
-  int r = ::posix_fadvise((*e)->host.get(), static_cast<off_t>(offset), static_cast<off_t>(len), adv);
+  int r =
+      ::posix_fadvise((*e)->host.get(), static_cast<off_t>(offset), static_cast<off_t>(len), adv);
   return errno_from_host(r);
 }
 

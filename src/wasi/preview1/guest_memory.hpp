@@ -33,14 +33,14 @@ class GuestMemory {
 
   // Unaligned little-endian loads and stores; false when out of bounds.
   template <typename T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   bool load(uint32_t ptr, T& out) const {
     if (!in_bounds(ptr, sizeof(T))) return false;
     std::memcpy(&out, base_ + ptr, sizeof(T));
     return true;
   }
   template <typename T>
-    requires std::is_integral_v<T>
+  requires std::is_integral_v<T>
   bool store(uint32_t ptr, T value) const {
     if (!in_bounds(ptr, sizeof(T))) return false;
     std::memcpy(base_ + ptr, &value, sizeof(T));

@@ -59,6 +59,7 @@ struct Binder {
 }  // namespace
 
 const std::vector<std::string_view>& function_names() {
+  // clang-format off
   static const std::vector<std::string_view> names = {
       "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
       "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
@@ -70,6 +71,7 @@ const std::vector<std::string_view>& function_names() {
       "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
       "sock_accept", "sock_recv", "sock_send", "sock_shutdown",
   };
+  // clang-format on
   return names;
 }
 

@@ -18,11 +18,21 @@ bool valid_utf8(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     size_t n;
     uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + n >= s.size()) return false;  // truncated sequence
     for (size_t k = 1; k <= n; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
@@ -176,8 +186,7 @@ Errno path_rename(State& s, M mem, u32 fd, u32 old_path, u32 old_len, u32 new_fd
     if (::fstatat(src->fd, src->name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return last_errno();
     if (!S_ISDIR(st.st_mode)) return Errno::NotDir;
   }
-  if (::renameat(src->fd, src->name.c_str(), dst->fd, dst->name.c_str()) != 0)
-    return last_errno();
+  if (::renameat(src->fd, src->name.c_str(), dst->fd, dst->name.c_str()) != 0) return last_errno();
   return Errno::Success;
 }
 
@@ -200,8 +209,8 @@ Errno path_filestat_get(State& s, M mem, u32 fd, u32 flags, u32 path, u32 path_l
   return Errno::Success;
 }
 
-Errno path_filestat_set_times(State& s, M mem, u32 fd, u32 flags, u32 path, u32 path_len,
-                              u64 atim, u64 mtim, u32 fst_flags) {
+Errno path_filestat_set_times(State& s, M mem, u32 fd, u32 flags, u32 path, u32 path_len, u64 atim,
+                              u64 mtim, u32 fst_flags) {
   auto dir = dir_entry(s, fd, rights::PathFilestatSetTimes);
   if (!dir) return dir.error();
   auto p = guest_path(mem, path, path_len);
@@ -235,8 +244,7 @@ Errno path_readlink(State& s, M mem, u32 fd, u32 path, u32 path_len, u32 buf, u3
   return Errno::Success;
 }
 
-Errno path_symlink(State& s, M mem, u32 old_path, u32 old_len, u32 fd, u32 new_path,
-                   u32 new_len) {
+Errno path_symlink(State& s, M mem, u32 old_path, u32 old_len, u32 fd, u32 new_path, u32 new_len) {
   auto dir = dir_entry(s, fd, rights::PathSymlink);
   if (!dir) return dir.error();
   auto target = guest_path(mem, old_path, old_len);
@@ -258,8 +266,8 @@ Errno path_symlink(State& s, M mem, u32 old_path, u32 old_len, u32 fd, u32 new_p
   return Errno::Success;
 }
 
-Errno path_link(State& s, M mem, u32 old_fd, u32 old_flags, u32 old_path, u32 old_len,
-                u32 new_fd, u32 new_path, u32 new_len) {
+Errno path_link(State& s, M mem, u32 old_fd, u32 old_flags, u32 old_path, u32 old_len, u32 new_fd,
+                u32 new_path, u32 new_len) {
   auto from_dir = dir_entry(s, old_fd, rights::PathLinkSource);
   if (!from_dir) return from_dir.error();
   auto to_dir = dir_entry(s, new_fd, rights::PathLinkTarget);
@@ -268,15 +276,14 @@ Errno path_link(State& s, M mem, u32 old_fd, u32 old_flags, u32 old_path, u32 ol
   if (!from) return from.error();
   auto to = guest_path(mem, new_path, new_len);
   if (!to) return to.error();
-  auto src = s.sandbox.parent((*from_dir)->host.get(), *from,
-                              old_flags & lookupflags::SymlinkFollow);
+  auto src =
+      s.sandbox.parent((*from_dir)->host.get(), *from, old_flags & lookupflags::SymlinkFollow);
   if (!src) return src.error();
   auto dst = s.sandbox.parent((*to_dir)->host.get(), *to, false);
   if (!dst) return dst.error();
   if (src->trailing_slash || dst->trailing_slash) return Errno::NotDir;  // hard links to files only
   // Flags 0: never let the kernel follow anything; symlinks were already resolved above.
-  if (::linkat(src->fd, src->name.c_str(), dst->fd, dst->name.c_str(), 0) != 0)
-    return last_errno();
+  if (::linkat(src->fd, src->name.c_str(), dst->fd, dst->name.c_str(), 0) != 0) return last_errno();
   return Errno::Success;
 }
 

@@ -258,6 +258,8 @@ Sandbox::Sandbox(PathResolver mode)
 Result<UniqueFd> Sandbox::open(int base, std::string_view path, int flags, mode_t mode,
                                bool follow_final) const {
   if (Errno e = check_path(path); e != Errno::Success) return fail(e);
+  // open() ignores flags that mean nothing with O_PATH; openat2 refuses them (EINVAL).
+  if (flags & O_PATH) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   if (openat2_) {
     bool again = false;
     auto fd = openat2_beneath(base, std::string(path), follow_final ? flags : flags | O_NOFOLLOW,

@@ -6,7 +6,8 @@
 // while they stay beneath base), and not by racing renames against the resolution.
 //
 // Two implementations with the same results:
-//  - openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): the kernel enforces confinement (Linux 5.6+).
+//  - openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS): the kernel enforces confinement
+//  (Linux 5.6+).
 //  - portable: a component-by-component walk that opens each directory with O_NOFOLLOW, reads
 //    symlinks through the descriptor it opened (no check-then-use race) and expands them itself,
 //    and implements ".." by popping its own stack of opened directories (never the kernel's "..").
@@ -18,9 +19,9 @@
 #include <string>
 #include <string_view>
 
-#include "wasm/common/expected.hpp"
 #include "wasi/preview1/abi.hpp"
 #include "wasi/preview1/unique_fd.hpp"
+#include "wasm/common/expected.hpp"
 
 namespace kumo::wasi::preview1 {
 

@@ -36,9 +36,7 @@ struct FdEntry {
 
 class FdTable {
  public:
-  FdEntry* get(uint32_t fd) {
-    return fd < slots_.size() ? slots_[fd].get() : nullptr;
-  }
+  FdEntry* get(uint32_t fd) { return fd < slots_.size() ? slots_[fd].get() : nullptr; }
   // Places `e` at the lowest free number.
   uint32_t insert(FdEntry e);
   void insert_at(uint32_t fd, FdEntry e);

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "wasm/common/expected.hpp"
 #include "wasi/preview1/sandbox.hpp"  // PathResolver
+#include "wasm/common/expected.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::wasi::preview1 {

@@ -403,7 +403,9 @@ class ModuleDecoder {
       } else {
         seg.mode = (flags & 2) ? SegmentMode::Declarative : SegmentMode::Passive;
       }
-      // Flags 0 and 4 imply funcref; the others spell out the element kind / reference type.
+      // Function-index forms (flags 0-3) have type (ref func) in wasm 3.0; flag 4 implies
+      // funcref; the others spell out the element kind / reference type.
+      if (!exprs) seg.type = ValType::ref(false, HeapType{HeapType::Func});
       if (flags != 0 && flags != 4) {
         if (exprs) {
           KUMO_TRY(seg.type, binary::read_ref_type(s));
@@ -411,7 +413,6 @@ class ModuleDecoder {
           uint32_t kat = s.offset();
           KUMO_TRY(uint8_t kind, s.u8());
           if (kind != 0x00) return s.fail_at(kat, fmt::format("malformed element kind 0x{:02x}", kind));
-          seg.type = ValType::funcref();
         }
       }
       KUMO_TRY(uint32_t count, s.count(1));

@@ -39,7 +39,7 @@ CompiledModule::~CompiledModule() = default;
 
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes) {
   KUMO_TRY(std::shared_ptr<Module> module, decode_module(bytes));
-  KUMO_CHECK(validate_module(*module));
+  KUMO_CHECK(validate_module(*module, engine.config().features));
 
   auto compiled = std::make_shared<CompiledModule>();
   compiled->type_ids = intern_types(engine, *module);

@@ -19,6 +19,7 @@
 #include "wasm/common/expected.hpp"
 #include "wasm/module.hpp"
 #include "wasm/types.hpp"
+#include "wasm/validator/validator.hpp"
 
 namespace kumo::wasm {
 
@@ -128,6 +129,7 @@ struct Config {
   uint32_t max_call_depth = 20000;                // wasm frames per Store
   size_t value_stack_bytes = size_t(8) << 20;     // interpreter value stack per Store
   bool guard_pages = true;  // reserve 8 GiB per 32-bit memory so loads/stores need no checks
+  Features features{};      // validation profile (wasm 3.0 by default; spec suites pick theirs)
 };
 
 class Engine {

@@ -12,7 +12,9 @@ int main(void) {
   static int32_t out[16];
   static char buf[64];
 
-  struct { int32_t buf, len; } iov = {end - 2, 10};
+  struct {
+    int32_t buf, len;
+  } iov = {end - 2, 10};
   report("fd_write iovs array out of range", raw_fd_write(1, -16, 1, PTR(out)));
   report("fd_write buffer crosses the end", raw_fd_write(1, PTR(&iov), 1, PTR(out)));
   report("fd_write nwritten out of range", raw_fd_write(1, PTR(&iov), 0, end));
@@ -34,10 +36,8 @@ int main(void) {
   report("fd_fdstat_get out of range", raw_fd_fdstat_get(1, -1));
   report("fd_prestat_dir_name out of range", raw_fd_prestat_dir_name(3, end - 4, 100));
   report("fd_readdir buffer crosses the end", raw_fd_readdir(3, end - 4, 100, 0, PTR(out)));
-  report("path_open path crosses the end",
-         raw_path_open(3, 0, end - 2, 10, 0, 0, 0, 0, PTR(out)));
-  report("path_open fd_out out of range",
-         raw_path_open(3, 0, PTR("."), 1, 0, 0, 0, 0, end));
+  report("path_open path crosses the end", raw_path_open(3, 0, end - 2, 10, 0, 0, 0, 0, PTR(out)));
+  report("path_open fd_out out of range", raw_path_open(3, 0, PTR("."), 1, 0, 0, 0, 0, end));
   report("path_filestat_get out of range", raw_path_filestat_get(3, 0, PTR("."), 1, end - 63));
   report("poll_oneoff subscriptions out", raw_poll_oneoff(end - 8, PTR(buf), 1, PTR(out)));
   report("poll_oneoff no subscriptions", raw_poll_oneoff(PTR(buf), PTR(buf), 0, PTR(out)));

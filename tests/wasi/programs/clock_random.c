@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wasi/api.h>
 #include <time.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 static long long ns(clockid_t c) {
   struct timespec ts;
@@ -15,8 +15,8 @@ static long long ns(clockid_t c) {
 
 int main(void) {
   struct timespec res;
-  printf("monotonic res ok: %d\n", clock_getres(CLOCK_MONOTONIC, &res) == 0 &&
-                                       (res.tv_sec > 0 || res.tv_nsec > 0));
+  printf("monotonic res ok: %d\n",
+         clock_getres(CLOCK_MONOTONIC, &res) == 0 && (res.tv_sec > 0 || res.tv_nsec > 0));
   printf("realtime after 2020: %d\n", ns(CLOCK_REALTIME) > 1577836800LL * 1000000000LL);
   long long t0 = ns(CLOCK_MONOTONIC);
   struct timespec d = {0, 20 * 1000000};
@@ -28,12 +28,14 @@ int main(void) {
   volatile unsigned x = 0;
   for (unsigned i = 0; i < 20000000u; ++i) x += i;
   if (x == 1) printf("impossible\n");
-  printf("cpu time positive: %d\n", ns(CLOCK_PROCESS_CPUTIME_ID) > 0 && ns(CLOCK_THREAD_CPUTIME_ID) > 0);
+  printf("cpu time positive: %d\n",
+         ns(CLOCK_PROCESS_CPUTIME_ID) > 0 && ns(CLOCK_THREAD_CPUTIME_ID) > 0);
 
   unsigned char a[32], b[32], zero[32] = {0};
   printf("getentropy: %d\n", getentropy(a, sizeof a) == 0 && getentropy(b, sizeof b) == 0);
   printf("random differs: %d\n", memcmp(a, b, sizeof a) != 0 && memcmp(a, zero, sizeof a) != 0);
   static unsigned char big[100000];  // static: the default wasm stack is only 64 KiB
-  printf("large random: %d\n", getentropy(big, 256) == 0 && __wasi_random_get(big, sizeof big) == 0);
+  printf("large random: %d\n",
+         getentropy(big, 256) == 0 && __wasi_random_get(big, sizeof big) == 0);
   return 0;
 }

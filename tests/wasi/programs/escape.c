@@ -23,7 +23,9 @@ static void try_open(int dir, int dirflags, const char* path) {
   printf("open %-32s %s", path, ERRNAME(e));
   if (e == 0) {
     char buf[64] = {0};
-    struct { int32_t buf, len; } iov = {PTR(buf), sizeof buf - 1};
+    struct {
+      int32_t buf, len;
+    } iov = {PTR(buf), sizeof buf - 1};
     int32_t n = 0;
     if (raw_fd_read(fd, PTR(&iov), 1, PTR(&n)) == 0) printf(" [%.*s]", (int)n, buf);
     raw_fd_close(fd);

@@ -20,13 +20,12 @@ static const char* P(const char* dir, const char* rel) {
   return p;
 }
 
-#define CHECK(cond)                                              \
-  do {                                                           \
-    if (!(cond)) {                                               \
-      printf("FAILED line %d: %s (errno %s)\n", __LINE__, #cond, \
-             ERRNAME(errno));                                    \
-      exit(1);                                                   \
-    }                                                            \
+#define CHECK(cond)                                                               \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      printf("FAILED line %d: %s (errno %s)\n", __LINE__, #cond, ERRNAME(errno)); \
+      exit(1);                                                                    \
+    }                                                                             \
   } while (0)
 
 static void print_file(const char* label, const char* path) {
@@ -39,9 +38,7 @@ static void print_file(const char* label, const char* path) {
   printf("%s: [%s]\n", label, buf);
 }
 
-static int cmp(const void* a, const void* b) {
-  return strcmp(*(char* const*)a, *(char* const*)b);
-}
+static int cmp(const void* a, const void* b) { return strcmp(*(char* const*)a, *(char* const*)b); }
 
 // Lists a directory, sorted, skipping "." and ".." (their presence is checked separately).
 static void list_dir(const char* dir, int print) {

@@ -42,7 +42,8 @@ int main(void) {
     printf("  userdata=%llu error=%d type=%d nbytes=%llu\n", (unsigned long long)events[i].userdata,
            events[i].error, events[i].type,
            (unsigned long long)(events[i].type == __WASI_EVENTTYPE_FD_READ
-                                    ? events[i].fd_readwrite.nbytes : 0));
+                                    ? events[i].fd_readwrite.nbytes
+                                    : 0));
 
   // 4. A bad descriptor is reported in its event, not as the call's error.
   subs[1].u.u.fd_read.file_descriptor = 77;

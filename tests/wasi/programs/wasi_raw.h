@@ -4,8 +4,7 @@
 
 #include <stdint.h>
 
-#define WASI_RAW(name) \
-  __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
+#define WASI_RAW(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
 
 WASI_RAW(fd_write) int32_t raw_fd_write(int32_t fd, int32_t iovs, int32_t n, int32_t nwritten);
 WASI_RAW(fd_read) int32_t raw_fd_read(int32_t fd, int32_t iovs, int32_t n, int32_t nread);
@@ -23,7 +22,8 @@ WASI_RAW(poll_oneoff) int32_t raw_poll_oneoff(int32_t in, int32_t out, int32_t n
 WASI_RAW(proc_raise) int32_t raw_proc_raise(int32_t sig);
 WASI_RAW(sock_accept) int32_t raw_sock_accept(int32_t fd, int32_t flags, int32_t out);
 WASI_RAW(sock_recv)
-int32_t raw_sock_recv(int32_t fd, int32_t iovs, int32_t n, int32_t flags, int32_t len, int32_t oflags);
+int32_t raw_sock_recv(int32_t fd, int32_t iovs, int32_t n, int32_t flags, int32_t len,
+                      int32_t oflags);
 WASI_RAW(path_open)
 int32_t raw_path_open(int32_t fd, int32_t dirflags, int32_t path, int32_t path_len, int32_t oflags,
                       int64_t base, int64_t inheriting, int32_t fdflags, int32_t fd_out);
@@ -50,6 +50,7 @@ int32_t raw_path_readlink(int32_t fd, int32_t path, int32_t len, int32_t buf, in
 #define PTR(p) ((int32_t)(uintptr_t)(p))
 
 static inline const char* errno_name(int e) {
+  // clang-format off
   static const char* const names[] = {
       "ESUCCESS", "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EAGAIN",
       "EALREADY", "EBADF", "EBADMSG", "EBUSY", "ECANCELED", "ECHILD", "ECONNABORTED",
@@ -62,6 +63,7 @@ static inline const char* errno_name(int e) {
       "ENOTTY", "ENXIO", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPIPE", "EPROTO",
       "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EROFS", "ESPIPE", "ESRCH", "ESTALE",
       "ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE"};
+  // clang-format on
   return e >= 0 && e <= 76 ? names[e] : "E?";
 }
 

@@ -1,2 +1,0 @@
-// The WIT layer (WIT text parsing and printing).
-namespace kumo::wit {}
