@@ -1,5 +1,6 @@
 // Replays inputs through the fuzz target without libFuzzer (any compiler), for regression tests:
-//   kumo_fuzz_replay FILE|DIR...     every regular file, directories walked recursively
+//   kumo_fuzz_replay [-v] FILE|DIR...   every regular file, directories walked recursively
+//   (-v names each input before running it, to find the one that hangs)
 // Exit 0 when every input was processed; a crash or sanitizer report fails the test by itself.
 #include <algorithm>
 #include <cstdint>
@@ -13,7 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace fs = std::filesystem;
 
+static bool verbose = false;
+
 static bool replay(const fs::path& p) {
+  if (verbose) std::fprintf(stderr, "%s\n", p.c_str());
   std::ifstream in(p, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "cannot read %s\n", p.c_str());
@@ -29,6 +33,10 @@ int main(int argc, char** argv) {
   bool ok = true;
   for (int i = 1; i < argc; i++) {
     fs::path arg = argv[i];
+    if (arg == "-v") {
+      verbose = true;
+      continue;
+    }
     if (fs::is_directory(arg)) {
       std::vector<fs::path> files;
       for (auto& e : fs::recursive_directory_iterator(arg))

@@ -22,7 +22,7 @@ struct WastCommandOptions {
   bool quiet = false;              // only the final summary line
   bool verbose = false;            // per-file summaries and notes
   bool strict = false;             // see WastOptions::strict
-  std::string spec = "auto";       // auto, 1.0, 2.0 or 3.0: see SpecVersion
+  std::string spec = "auto";       // auto, 1.0, 2.0, 3.0 or threads: see SpecVersion
   bool fork = true;                // each file in a child process (crash and hang isolation)
   unsigned jobs = 1;               // files run in parallel (fork mode)
   double timeout = 300;            // seconds per file in fork mode; 0 = none

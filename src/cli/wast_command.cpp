@@ -82,6 +82,7 @@ SpecVersion parse_spec(const std::string& s) {
   if (s == "1.0") return SpecVersion::V1;
   if (s == "2.0") return SpecVersion::V2;
   if (s == "3.0") return SpecVersion::V3;
+  if (s == "threads") return SpecVersion::Threads;
   return SpecVersion::Auto;
 }
 
@@ -322,9 +323,10 @@ void add_wast_command(CLI::App& app, int& exit_code) {
   sub->add_flag("--strict", o->strict,
                 "Expected-malformed/invalid/unlinkable modules must fail in the right phase with the spec's message");
   sub->add_option("--spec", o->spec,
-                  "Spec version whose validation rules apply: 1.0, 2.0, 3.0, or auto (by the "
-                  "suite directory: wasm-1.0, wasm-2.0, else 3.0)")
-      ->check(CLI::IsMember({"auto", "1.0", "2.0", "3.0"}));
+                  "Spec version whose decoding and validation rules apply to expected-malformed "
+                  "and expected-invalid modules: 1.0, 2.0, 3.0, threads (2.0 + shared memory), or "
+                  "auto (by the suite directory: wasm-1.0, wasm-2.0, threads, else 3.0)")
+      ->check(CLI::IsMember({"auto", "1.0", "2.0", "3.0", "threads"}));
   sub->add_option("-j,--jobs", o->jobs, "Files to run in parallel")->check(CLI::Range(1u, 256u));
   sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")->check(CLI::NonNegativeNumber);
   sub->add_flag_callback("--no-fork", [o] { o->fork = false; },

@@ -39,8 +39,8 @@ bool trap_matches(const wasm::Trap& trap, std::string_view expected) {
 SpecVersion spec_version_for(const fs::path& script) {
   for (const fs::path& part : fs::absolute(script)) {
     if (part == "wasm-1.0") return SpecVersion::V1;
-    // The threads proposal was written against wasm 2.0 (one memory).
-    if (part == "wasm-2.0" || part == "threads") return SpecVersion::V2;
+    if (part == "wasm-2.0") return SpecVersion::V2;
+    if (part == "threads") return SpecVersion::Threads;
   }
   return SpecVersion::V3;
 }
@@ -51,6 +51,12 @@ wasm::Features features_for(SpecVersion v) {
   switch (v) {
     case SpecVersion::V1: return wasm::Features::wasm1();
     case SpecVersion::V2: return wasm::Features::wasm2();
+    case SpecVersion::Threads: {
+      // The threads proposal was written against wasm 2.0 (one memory), plus shared memories.
+      wasm::Features f = wasm::Features::wasm2();
+      f.threads = true;
+      return f;
+    }
     default: return wasm::Features::wasm3();
   }
 }
@@ -472,7 +478,7 @@ class FileRun {
     auto bytes = load_bytes(cmd);
     if (!bytes) return;
     const bool malformed = command_ == "assert_malformed";
-    auto decoded = wasm::decode_module(*bytes);
+    auto decoded = wasm::decode_module(*bytes, features_);
     if (!decoded) return rejected(text, decoded.error().message, malformed, "decoder");
     auto valid = wasm::validate_module(**decoded, features_);
     if (!valid) return rejected(text, valid.error().message, !malformed, "validator");

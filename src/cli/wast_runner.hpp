@@ -34,10 +34,11 @@ struct WastProgress {
 };
 
 // Which version of the spec a script was written for. Later versions made some modules valid
-// that older suites assert to be invalid (a second memory, multi-value results, ...); those
-// suites are validated with the older rules. Auto picks by path: a directory named wasm-1.0 or
-// wasm-2.0 (or threads, a proposal based on 2.0), else 3.0.
-enum class SpecVersion { Auto, V1, V2, V3 };
+// (or well-formed) that older suites assert to be invalid (a second memory, multi-value results,
+// long LEB128 zero bytes, ...); those suites are decoded and validated with the older rules.
+// Threads is wasm 2.0 plus shared memories. Auto picks by path: a directory named wasm-1.0,
+// wasm-2.0 or threads, else 3.0.
+enum class SpecVersion { Auto, V1, V2, V3, Threads };
 SpecVersion spec_version_for(const std::filesystem::path& script);
 
 struct WastOptions {

@@ -140,19 +140,26 @@ Expected<void> eat_optional_hash(Cursor& c) {
   return check_integrity(h);
 }
 
-// pkgpath: `ns:pkg` followed by optional projections; an optional `@version` (or version range
-// for unlocked-dep) follows.
-Expected<void> check_dependency(std::string_view inner, bool allow_range) {
-  Cursor c{inner};
+// pkgpath: `ns:pkg` followed by optional projections.
+Expected<void> take_pkg_path(Cursor& c) {
   KUMO_CHECK(take_lower_kebab(c));
   if (!c.eat(":")) return err("expected `:` at `{}`", c.rest);
   KUMO_CHECK(take_lower_kebab(c));
   while (c.eat("/")) KUMO_CHECK(expect_kebab(c.take_kebab_chars()));
+  return {};
+}
+
+// `<pkgpath>[@{range}|@*]>` after `unlocked-dep=`.
+Expected<void> take_unlocked_dep(Cursor& c) {
+  if (!c.eat("<")) return err("expected `<` at `{}`", c.rest);
+  KUMO_CHECK(take_pkg_path(c));
   if (c.eat("@")) {
-    if (allow_range) {
-      if (c.rest == "*") return {};
-      if (!c.eat("{") || !c.rest.ends_with('}')) return err("expected a version range at `{}`", c.rest);
-      std::string_view range = c.rest.substr(0, c.rest.size() - 1);
+    if (!c.eat("*")) {
+      if (!c.eat("{")) return err("expected `{{` at `{}`", c.rest);
+      size_t close = c.rest.find('}');
+      if (close == std::string_view::npos) return err("failed to find `}}` character");
+      std::string_view range = c.rest.substr(0, close);
+      c.rest.remove_prefix(close + 1);
       if (range.starts_with(">=")) {
         range.remove_prefix(2);
         size_t sp = range.find(' ');
@@ -167,12 +174,23 @@ Expected<void> check_dependency(std::string_view inner, bool allow_range) {
       } else {
         return err("expected `>=` or `<` at start of version range");
       }
-      return {};
     }
-    KUMO_CHECK(check_semver(c.rest));
-    return {};
   }
-  if (!c.rest.empty()) return err("trailing characters found: `{}`", c.rest);
+  if (!c.eat(">")) return err("expected `>` at `{}`", c.rest);
+  return {};
+}
+
+// `<pkgpath[@version]>` after `locked-dep=`.
+Expected<void> take_locked_dep(Cursor& c) {
+  if (!c.eat("<")) return err("expected `<` at `{}`", c.rest);
+  KUMO_CHECK(take_pkg_path(c));
+  if (c.eat("@")) {
+    size_t close = c.rest.find('>');
+    if (close == std::string_view::npos) return err("failed to find `>` character");
+    KUMO_CHECK(check_semver(c.rest.substr(0, close)));
+    c.rest.remove_prefix(close);
+  }
+  if (!c.eat(">")) return err("expected `>` at `{}`", c.rest);
   return {};
 }
 
@@ -263,15 +281,13 @@ Expected<ParsedName> parse_extern_name(std::string_view name, const NameOptions&
     return p;
   }
   if (c.eat("unlocked-dep=")) {
-    KUMO_TRY(auto inner, take_bracketed(c));
-    KUMO_CHECK(check_dependency(inner, /*allow_range=*/true));
+    KUMO_CHECK(take_unlocked_dep(c));
     if (!c.rest.empty()) return err("trailing characters found: `{}`", c.rest);
     p.kind = NameKind::Dependency;
     return p;
   }
   if (c.eat("locked-dep=")) {
-    KUMO_TRY(auto inner, take_bracketed(c));
-    KUMO_CHECK(check_dependency(inner, /*allow_range=*/false));
+    KUMO_CHECK(take_locked_dep(c));
     KUMO_CHECK(eat_optional_hash(c));
     if (!c.rest.empty()) return err("trailing characters found: `{}`", c.rest);
     p.kind = NameKind::Dependency;
@@ -357,6 +373,11 @@ std::string uniqueness_key(std::string_view name, const ParsedName& parsed) {
     }
   }
   std::string key(base);
+  // URLs, hashes and dependency names are compared as written.
+  if (parsed.kind == NameKind::Url || parsed.kind == NameKind::Integrity ||
+      parsed.kind == NameKind::Dependency) {
+    return key;
+  }
   for (char& ch : key) ch = char(std::tolower(static_cast<unsigned char>(ch)));
   return key;
 }

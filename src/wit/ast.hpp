@@ -51,7 +51,7 @@ struct Attrs {
 };
 
 enum class TypeExprKind : uint8_t {
-  Bool, U8, U16, U32, U64, S8, S16, S32, S64, F32, F64, Char, String,
+  Bool, U8, U16, U32, U64, S8, S16, S32, S64, F32, F64, Char, String, ErrorContext,
   Named,   // name
   List,    // args[0]; fixed_size > 0 for `list<T, N>`
   Option,  // args[0]

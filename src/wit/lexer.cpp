@@ -7,7 +7,7 @@ namespace kumo::wit {
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Tok>, 42> kKeywords{{
+constexpr std::array<std::pair<std::string_view, Tok>, 43> kKeywords{{
     {"as", Tok::KwAs},
     {"async", Tok::KwAsync},
     {"bool", Tok::KwBool},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<std::string_view, Tok>, 42> kKeywords{{
     {"char", Tok::KwChar},
     {"constructor", Tok::KwConstructor},
     {"enum", Tok::KwEnum},
+    {"error-context", Tok::KwErrorContext},
     {"export", Tok::KwExport},
     {"f32", Tok::KwF32},
     {"f64", Tok::KwF64},

@@ -21,7 +21,7 @@ enum class Tok : uint8_t {
   Equals, Comma, Colon, Semicolon, LParen, RParen, LBrace, RBrace, Less, Greater, Star, Arrow,
   Slash, Period, At, Underscore,
   // keywords
-  KwAs, KwAsync, KwBool, KwBorrow, KwChar, KwConstructor, KwEnum, KwExport, KwF32, KwF64,
+  KwAs, KwAsync, KwBool, KwBorrow, KwChar, KwConstructor, KwEnum, KwErrorContext, KwExport, KwF32, KwF64,
   KwFlags, KwFrom, KwFunc, KwFuture, KwImport, KwInclude, KwInterface, KwList, KwMap, KwOption,
   KwOwn, KwPackage, KwRecord, KwResource, KwResult, KwS16, KwS32, KwS64, KwS8, KwStatic,
   KwStream, KwString, KwTuple, KwType, KwU16, KwU32, KwU64, KwU8, KwUse, KwVariant, KwWith,

@@ -21,6 +21,7 @@ std::string_view prim_name(TypeKind k) {
     case TypeKind::F64: return "f64";
     case TypeKind::Char: return "char";
     case TypeKind::String: return "string";
+    case TypeKind::ErrorContext: return "error-context";
     case TypeKind::Id: return "";
   }
   return "";

@@ -79,7 +79,11 @@ struct Stability {
   bool operator==(const Stability&) const = default;
 };
 
-enum class TypeKind : uint8_t { Bool, U8, U16, U32, U64, S8, S16, S32, S64, F32, F64, Char, String, Id };
+enum class TypeKind : uint8_t {
+  Bool, U8, U16, U32, U64, S8, S16, S32, S64, F32, F64, Char, String,
+  ErrorContext,  // the async proposal's `error-context`
+  Id,
+};
 
 // A value type: a primitive or a reference to a TypeDef.
 struct Type {

@@ -81,6 +81,8 @@ class PackageResolver {
   Expected<Function> resolve_function(const TypeScope& scope, const ast::FuncType& f, const ast::Attrs& attrs,
                                       FunctionKind kind, const ast::Id& name, TypeId resource);
   bool contains_borrow(Type t, std::vector<TypeId>& seen) const;
+  // The constructor, methods and static functions of a resource defined in `scope`.
+  Expected<std::vector<Function>> resolve_resource_funcs(const TypeScope& scope, const ast::TypeDef& def);
   // Resolves an interface body (named or inline) into interface `id`.
   Expected<void> resolve_interface_body(InterfaceId id, const std::vector<ast::InterfaceItem>& items, size_t decl);
 

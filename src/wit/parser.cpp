@@ -298,7 +298,7 @@ class Parser {
     KUMO_CHECK(expect(Tok::Period, "`.{` after the interface name of a `use`"));
     KUMO_CHECK(expect(Tok::LBrace));
     do {
-      if (at(Tok::RBrace) && !u.names.empty()) break;
+      if (at(Tok::RBrace)) break;  // `use x.{};` is accepted like wasm-tools does
       UseName n;
       KUMO_TRY(n.name, expect_id("a type name"));
       if (eat(Tok::KwAs)) {
@@ -365,7 +365,7 @@ class Parser {
       }
       case Tok::KwRecord:
         t.kind = TypeDef::Kind::Record;
-        KUMO_CHECK(parse_braced_list("record field", [&]() -> Expected<void> {
+        KUMO_CHECK(parse_braced_list([&]() -> Expected<void> {
           Field f;
           f.docs = peek().docs;
           KUMO_TRY(f.name, expect_id("a field name"));
@@ -380,7 +380,7 @@ class Parser {
       case Tok::KwFlags: {
         t.kind = kw == Tok::KwVariant ? TypeDef::Kind::Variant : kw == Tok::KwEnum ? TypeDef::Kind::Enum : TypeDef::Kind::Flags;
         const char* what = kw == Tok::KwVariant ? "variant case" : kw == Tok::KwEnum ? "enum case" : "flag";
-        KUMO_CHECK(parse_braced_list(what, [&]() -> Expected<void> {
+        KUMO_CHECK(parse_braced_list([&]() -> Expected<void> {
           Case c;
           c.docs = peek().docs;
           KUMO_TRY(c.name, expect_id(fmt::format("a {} name", what)));
@@ -414,11 +414,12 @@ class Parser {
     return t;
   }
 
-  // `{ item, item, }`: at least one item, trailing comma allowed.
+  // `{ item, item, }` with a trailing comma allowed. The grammar asks for at least one item but
+  // wasm-tools accepts empty bodies (the component encoding rejects them later), and so do we.
   template <typename F>
-  Expected<void> parse_braced_list(std::string_view what, F&& item) {
+  Expected<void> parse_braced_list(F&& item) {
     KUMO_CHECK(expect(Tok::LBrace));
-    if (at(Tok::RBrace)) return fail(peek().span, fmt::format("expected at least one {}", what));
+    if (eat(Tok::RBrace)) return {};
     for (;;) {
       KUMO_CHECK(item());
       if (eat(Tok::RBrace)) return {};
@@ -472,6 +473,7 @@ class Parser {
       case Tok::KwF64: prim(TypeExprKind::F64); break;
       case Tok::KwChar: prim(TypeExprKind::Char); break;
       case Tok::KwString: prim(TypeExprKind::String); break;
+      case Tok::KwErrorContext: prim(TypeExprKind::ErrorContext); break;
       case Tok::Id:
         t.kind = TypeExprKind::Named;
         t.name = Id{tok.text, tok.span};

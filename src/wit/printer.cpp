@@ -61,14 +61,14 @@ class Printer {
   void package(PackageId id) {
     const Package& p = r_.packages[id];
     docs(p.docs);
-    line(fmt::format("package {};", p.name.to_string()));
+    line(fmt::format("package {};", package_name(p.name)));
     package_items(id, false);
     if (!opts_.nested_deps) return;
     for (PackageId dep : package_deps(id)) {
       const Package& d = r_.packages[dep];
       out_ += '\n';
       docs(d.docs);
-      line(fmt::format("package {} {{", d.name.to_string()));
+      line(fmt::format("package {} {{", package_name(d.name)));
       ++indent_;
       pkg_ = dep;
       package_items(dep, true);
@@ -109,7 +109,9 @@ class Printer {
         }
         continue;
       }
-      world_item(w.imports[i], "import");
+      const WorldItem& item = w.imports[i];
+      if (item.kind == WorldItem::Kind::Function && item.func.kind != FunctionKind::Freestanding) continue;
+      world_item(item, "import");
     }
     for (const WorldItem& item : w.exports) world_item(item, "export");
     close_body();
@@ -155,11 +157,20 @@ class Printer {
   }
 
   // ---- names ----
+  static std::string package_name(const PackageName& p) {
+    std::string s = escape_name(p.ns) + ":" + escape_name(p.name);
+    if (p.version) s += "@" + p.version->to_string();
+    return s;
+  }
+
   // Same-package interfaces by bare name; others fully qualified.
   std::string iface_path(InterfaceId id) const {
     const Interface& i = r_.interfaces[id];
     if (i.package == pkg_) return escape_name(*i.name);
-    return r_.interface_name(id);
+    const PackageName& p = r_.packages[i.package].name;
+    std::string s = escape_name(p.ns) + ":" + escape_name(p.name) + "/" + escape_name(*i.name);
+    if (p.version) s += "@" + p.version->to_string();
+    return s;
   }
 
   // ---- types ----
@@ -250,6 +261,13 @@ class Printer {
     if (d.as<Resource>() && scope.kind == TypeOwner::Kind::Interface) {
       for (const Function* fn : print_order(r_, scope.id)) {
         if (fn->kind != FunctionKind::Freestanding && fn->resource == id) funcs.push_back(fn);
+      }
+    } else if (d.as<Resource>() && scope.kind == TypeOwner::Kind::World) {
+      for (const WorldItem& item : r_.worlds[scope.id].imports) {
+        if (item.kind == WorldItem::Kind::Function && item.func.kind != FunctionKind::Freestanding &&
+            item.func.resource == id) {
+          funcs.push_back(&item.func);
+        }
       }
     }
     bool block_kind = d.as<Record>() || d.as<Variant>() || d.as<Enum>() || d.as<Flags>() || !funcs.empty();

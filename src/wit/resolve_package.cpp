@@ -3,6 +3,7 @@
 // interfaces (by `use`) and worlds (by `include`) must be resolved.
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "wit/package_resolver.hpp"
 #include "wit/topo_sort.hpp"
@@ -178,11 +179,15 @@ Expected<void> PackageResolver::collect_items() {
   return {};
 }
 
-// Top-level `use` names are visible in their own file (block) only and must not shadow the
-// package's own interfaces and worlds.
+// Top-level `use` names are visible in their own file (block) only. They may shadow the package's
+// interfaces and worlds defined in other files, but not ones defined in the same file.
 Expected<void> PackageResolver::build_file_scopes() {
-  const Package& me = r_.packages[pkg_];
   for (size_t d = 0; d < unit_.decls.size(); ++d) {
+    std::set<std::string> local;
+    for (const ast::PackageItem& item : unit_.decls[d]->items) {
+      if (const auto* i = std::get_if<ast::Interface>(&item)) local.insert(i->name.name);
+      if (const auto* w = std::get_if<ast::World>(&item)) local.insert(w->name.name);
+    }
     for (const ast::PackageItem& item : unit_.decls[d]->items) {
       const auto* u = std::get_if<ast::TopUse>(&item);
       if (!u || !enabled(u->attrs)) continue;
@@ -198,9 +203,9 @@ Expected<void> PackageResolver::build_file_scopes() {
       }
       const ast::Id& name = u->as ? *u->as : u->path.name;
       entry.span = name.span;
-      if (me.interfaces.contains(name.name) || me.worlds.contains(name.name)) {
+      if (local.count(name.name)) {
         if (!u->path.package && !u->as) continue;  // `use foo;` of a local item is a no-op
-        return fail(name.span, fmt::format("`{}` conflicts with an interface or world of this package of the same name; "
+        return fail(name.span, fmt::format("`{}` conflicts with an interface or world of the same name in this file; "
                                            "rename it with `as`", name.name));
       }
       if (!file_scopes_[d].insert(name.name, entry)) {

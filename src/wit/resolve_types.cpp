@@ -27,6 +27,7 @@ TypeKind prim_kind(ast::TypeExprKind k) {
     case K::F64: return TypeKind::F64;
     case K::Char: return TypeKind::Char;
     case K::String: return TypeKind::String;
+    case K::ErrorContext: return TypeKind::ErrorContext;
     default: return TypeKind::Id;
   }
 }
@@ -382,26 +383,35 @@ Expected<void> PackageResolver::resolve_interface_body(InterfaceId id, const std
     }
     const auto* t = std::get_if<ast::TypeDef>(&item);
     if (!t || t->kind != ast::TypeDef::Kind::Resource || !enabled(t->attrs)) continue;
-    TypeId rid = *scope.types.find(t->name.name);
-    Names names;
-    bool has_ctor = false;
-    for (const ast::ResourceFunc& rf : t->funcs) {
-      if (!enabled(rf.attrs)) continue;
-      FunctionKind kind = FunctionKind::Method;
-      if (rf.kind == ast::ResourceFunc::Kind::Constructor) {
-        if (has_ctor) return fail(rf.name.span, fmt::format("resource `{}` has more than one constructor", t->name.name));
-        has_ctor = true;
-        kind = FunctionKind::Constructor;
-      } else {
-        KUMO_CHECK(names.define(*this, rf.name, "function"));
-        if (rf.kind == ast::ResourceFunc::Kind::Static) kind = FunctionKind::Static;
-      }
-      KUMO_TRY(Function fn, resolve_function(scope, rf.type, rf.attrs, kind, rf.name, rid));
+    KUMO_TRY(std::vector<Function> funcs, resolve_resource_funcs(scope, *t));
+    for (Function& fn : funcs) {
       std::string key = fn.name;
       r_.interfaces[id].functions.insert(std::move(key), std::move(fn));
     }
   }
   return {};
+}
+
+Expected<std::vector<Function>> PackageResolver::resolve_resource_funcs(const TypeScope& scope, const ast::TypeDef& def) {
+  TypeId rid = *scope.types.find(def.name.name);
+  std::vector<Function> out;
+  Names names;
+  bool has_ctor = false;
+  for (const ast::ResourceFunc& rf : def.funcs) {
+    if (!enabled(rf.attrs)) continue;
+    FunctionKind kind = FunctionKind::Method;
+    if (rf.kind == ast::ResourceFunc::Kind::Constructor) {
+      if (has_ctor) return fail(rf.name.span, fmt::format("resource `{}` has more than one constructor", def.name.name));
+      has_ctor = true;
+      kind = FunctionKind::Constructor;
+    } else {
+      KUMO_CHECK(names.define(*this, rf.name, "function"));
+      if (rf.kind == ast::ResourceFunc::Kind::Static) kind = FunctionKind::Static;
+    }
+    KUMO_TRY(Function fn, resolve_function(scope, rf.type, rf.attrs, kind, rf.name, rid));
+    out.push_back(std::move(fn));
+  }
+  return out;
 }
 
 }  // namespace kumo::wit::detail

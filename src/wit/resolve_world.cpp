@@ -33,6 +33,106 @@ bool has_interface(const std::vector<WorldItem>& items, InterfaceId id) {
   return false;
 }
 
+// Copies the world-level types of an included world into the including world (renamed as `with`
+// says) and rewrites the included items to use the copies, so every world owns its own types.
+class TypeCloner {
+ public:
+  TypeCloner(Resolve& r, WorldId from, WorldId to, const std::map<std::string, std::string>& renames)
+      : r_(r), renames_(renames) {
+    const World& src = r_.worlds[from];
+    std::vector<TypeId> cloned;
+    for (const WorldItem& item : src.imports) {
+      if (item.kind != WorldItem::Kind::Type || r_.types[item.type].owner != TypeOwner{TypeOwner::Kind::World, from}) continue;
+      TypeDef copy = r_.types[item.type];
+      copy.name = renamed(*copy.name);
+      copy.owner = TypeOwner{TypeOwner::Kind::World, to};
+      TypeId id = r_.add_type(std::move(copy));
+      map_[item.type] = id;
+      cloned.push_back(id);
+    }
+    for (TypeId id : cloned) {
+      TypeDefKind kind = remap_kind(r_.types[id].kind);
+      r_.types[id].kind = std::move(kind);
+    }
+  }
+
+  WorldItem item(const WorldItem& item) {
+    WorldItem copy = item;
+    copy.name = renamed(item.name);
+    if (copy.kind == WorldItem::Kind::Type) copy.type = remap_id(item.type);
+    if (copy.kind != WorldItem::Kind::Function) return copy;
+    Function& f = copy.func;
+    for (Param& p : f.params) p.type = remap(p.type);
+    if (f.result) f.result = remap(*f.result);
+    if (f.kind == FunctionKind::Freestanding) {
+      f.name = copy.name;  // a world function is named by its label
+      return copy;
+    }
+    // Resource functions follow their (possibly renamed) resource: "[method]r.f" -> "[method]s.f".
+    f.resource = remap_id(f.resource);
+    std::string res = *r_.types[f.resource].name;
+    std::string item_name(item.func.item_name());
+    f.name = f.kind == FunctionKind::Constructor ? "[constructor]" + res
+             : f.kind == FunctionKind::Method    ? "[method]" + res + "." + item_name
+                                                 : "[static]" + res + "." + item_name;
+    copy.name = f.name;
+    return copy;
+  }
+
+ private:
+  std::string renamed(const std::string& name) const {
+    auto it = renames_.find(name);
+    return it == renames_.end() ? name : it->second;
+  }
+  TypeId remap_id(TypeId id) const {
+    auto it = map_.find(id);
+    return it == map_.end() ? id : it->second;
+  }
+  std::optional<Type> remap(const std::optional<Type>& t) { return t ? std::optional<Type>(remap(*t)) : std::nullopt; }
+  // Named types map through the clone table; anonymous ones are rebuilt when a part changed.
+  Type remap(Type t) {
+    if (!t.is_id()) return t;
+    if (auto it = map_.find(t.id); it != map_.end()) return Type::of(it->second);
+    const TypeDef& d = r_.types[t.id];
+    if (d.name) return t;
+    TypeDefKind kind = remap_kind(d.kind);
+    Span span = d.span;
+    TypeId id = r_.intern_anonymous(std::move(kind), span);
+    map_[t.id] = id;
+    return Type::of(id);
+  }
+  TypeDefKind remap_kind(TypeDefKind kind) {
+    if (auto* a = std::get_if<Alias>(&kind)) a->target = remap(a->target);
+    if (auto* h = std::get_if<Handle>(&kind)) h->resource = remap_id(h->resource);
+    if (auto* rec = std::get_if<Record>(&kind)) {
+      for (Field& f : rec->fields) f.type = remap(f.type);
+    }
+    if (auto* v = std::get_if<Variant>(&kind)) {
+      for (Case& c : v->cases) c.type = remap(c.type);
+    }
+    if (auto* t = std::get_if<Tuple>(&kind)) {
+      for (Type& e : t->types) e = remap(e);
+    }
+    if (auto* o = std::get_if<OptionType>(&kind)) o->type = remap(o->type);
+    if (auto* res = std::get_if<ResultType>(&kind)) {
+      res->ok = remap(res->ok);
+      res->err = remap(res->err);
+    }
+    if (auto* l = std::get_if<List>(&kind)) l->elem = remap(l->elem);
+    if (auto* m = std::get_if<Map>(&kind)) {
+      m->key = remap(m->key);
+      m->value = remap(m->value);
+    }
+    if (auto* f = std::get_if<Future>(&kind)) f->type = remap(f->type);
+    if (auto* s = std::get_if<Stream>(&kind)) s->type = remap(s->type);
+    return kind;
+  }
+
+  Resolve& r_;
+  const std::map<std::string, std::string>& renames_;
+  std::map<TypeId, TypeId> map_;
+};
+
 }  // namespace
 
 Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, size_t decl) {
@@ -46,11 +146,6 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
   }
   std::vector<TypeId> order;
   KUMO_CHECK(define_types(scope, type_items, order));
-  for (const ast::WorldItem& item : w.items) {
-    if (const auto* t = std::get_if<ast::TypeDef>(&item); t && t->kind == ast::TypeDef::Kind::Resource && !t->funcs.empty()) {
-      return fail(t->name.span, "resources with methods must be defined in an interface, not in a world");
-    }
-  }
 
   // Built aside and stored once complete: resolving inline interfaces appends to r_.interfaces.
   World world = r_.worlds[id];
@@ -92,6 +187,21 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
       wi.stability = td.stability;
       wi.span = td.span;
       world.imports.push_back(std::move(wi));
+    }
+    // A world-level resource's functions are imports of the world, right after the resource.
+    if (const auto* t = std::get_if<ast::TypeDef>(&item); t && t->kind == ast::TypeDef::Kind::Resource) {
+      KUMO_TRY(std::vector<Function> funcs, resolve_resource_funcs(scope, *t));
+      for (Function& fn : funcs) {
+        WorldItem wi;
+        wi.kind = WorldItem::Kind::Function;
+        wi.name = fn.name;
+        wi.docs = fn.docs;
+        wi.stability = fn.stability;
+        wi.external_id = fn.external_id;
+        wi.span = fn.span;
+        wi.func = std::move(fn);
+        world.imports.push_back(std::move(wi));
+      }
     }
   }
   r_.worlds[id] = std::move(world);
@@ -165,6 +275,7 @@ Expected<void> PackageResolver::apply_include(WorldId id, const ast::Include& in
       return fail(n.name.span, fmt::format("`{}` is renamed more than once", n.name.name));
     }
   }
+  TypeCloner clone(r_, src, id, renames);
   World& w = r_.worlds[id];
   for (bool exports : {false, true}) {
     const std::vector<WorldItem>& items = exports ? from.exports : from.imports;
@@ -174,8 +285,7 @@ Expected<void> PackageResolver::apply_include(WorldId id, const ast::Include& in
         if (!has_interface(dest, item.iface)) dest.push_back(item);
         continue;
       }
-      WorldItem copy = item;
-      if (auto it = renames.find(item.name); it != renames.end()) copy.name = it->second;
+      WorldItem copy = clone.item(item);
       if (has_label(dest, copy.name)) {
         return fail(inc.span, fmt::format("{} `{}` of world `{}` conflicts with an existing {} of the same name; rename it "
                                           "with `with {{ {} as ... }}`", exports ? "export" : "import", copy.name,

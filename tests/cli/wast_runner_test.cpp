@@ -363,3 +363,14 @@ TEST_F(WastRunnerTest, RunRejectsComponentsAndText) {
   EXPECT_NE(err.find("components are not supported yet"), std::string::npos) << err;
   EXPECT_NE(err.find("wat2wasm"), std::string::npos) << err;
 }
+
+TEST(WastSpecVersion, ChosenByTheSuiteDirectory) {
+  using kc::SpecVersion;
+  EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-1.0/i32/i32.json"), SpecVersion::V1);
+  EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-2.0/simd_lane/simd_lane.json"), SpecVersion::V2);
+  EXPECT_EQ(kc::spec_version_for("wasm-2.0/a.json"), SpecVersion::V2);
+  EXPECT_EQ(kc::spec_version_for("/s/spectest/threads/atomic/atomic.json"), SpecVersion::Threads);
+  EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0/i32/i32.json"), SpecVersion::V3);
+  EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0-simd/x/x.json"), SpecVersion::V3);
+  EXPECT_EQ(kc::spec_version_for("/tmp/wasm-1.0.json"), SpecVersion::V3);  // directories only
+}

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
@@ -123,7 +124,9 @@ Counts run_suite(const std::string& suite) {
       bool expect_invalid = type == "assert_invalid" || type == "assert_malformed";
       if (!expect_valid && !expect_invalid) continue;
       std::string key = suite + "/" + test + ":" + std::to_string(cmd["line"].get<int>());
-      auto bytes = read_bytes(json_path.parent_path() / cmd["filename"].get<std::string>());
+      fs::path file = json_path.parent_path() / cmd["filename"].get<std::string>();
+      if (std::getenv("KUMO_TRACE")) std::cerr << "checking " << file << "\n";
+      auto bytes = read_bytes(file);
       bool is_core = false;
       auto r = check_binary(bytes, features, &is_core);
       if (is_core) ++c.core_modules;

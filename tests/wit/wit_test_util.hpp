@@ -41,7 +41,9 @@ inline void expect_round_trip(const Resolve& r, PackageId id, const ResolveOptio
   // Dependencies printed as nested packages come back too.
   for (PackageId p = 0; p < r.packages.size(); ++p) {
     auto other = again.find_package(r.packages[p].name);
-    if (other) EXPECT_EQ(dump_package(r, p), dump_package(again, *other));
+    if (other) {
+      EXPECT_EQ(dump_package(r, p), dump_package(again, *other));
+    }
   }
   // Printing is a fixed point after one round.
   EXPECT_EQ(text, print_package(again, *id2, po));

@@ -352,7 +352,7 @@ class ComponentDecoder {
         add(c, Definition::Type, c.types.size() - 1);
         return {};
       });
-      case 8: return vec(s, 2, [&]() -> Expected<void> {
+      case 8: return vec(s, 1, [&]() -> Expected<void> {
         KUMO_TRY(Canon d, read_canon(s));
         c.canons.push_back(std::move(d));
         add(c, Definition::Canon, c.canons.size() - 1);

@@ -129,6 +129,9 @@ class Validator {
   std::deque<Scope> scopes_;  // a deque: references to outer scopes stay valid
 };
 
+// Records where a resource is exported; the first path found for a resource is kept.
+void add_explicit(std::vector<ResourcePath>& v, ResourcePath rp);
+
 // Adds `other` into an aggregate's size, failing past the effective-type-size limit.
 Expected<void> combine(TypeInfo& into, const TypeInfo& other);
 TypeInfo entity_info(const TypeArena& arena, const EntityType& e);

@@ -141,9 +141,16 @@ Expected<void> Validator::core_instance(const CoreInstanceDef& d) {
 Expected<TypeId> Validator::core_type(const CoreTypeDef& t) {
   KUMO_CHECK(check_count(cur().info.core_types.size() + cur().info.types.size(), 1000000, "types"));
   if (t.kind == CoreTypeDef::Module) return module_type(t);
-  size_t n = cur().info.core_types.size();
-  for (auto v : t.func.params) KUMO_CHECK(check_core_valtype(v, n));
-  for (auto v : t.func.results) KUMO_CHECK(check_core_valtype(v, n));
+  const auto& types = cur().info.core_types;
+  for (const auto* list : {&t.func.params, &t.func.results}) {
+    for (auto v : *list) {
+      KUMO_CHECK(check_core_valtype(v, types.size()));
+      if (v.is_ref() && v.heap().is_concrete() &&
+          arena_.kind(types[v.heap().type_index()]) == TypeKind::Module) {
+        return err("type index {} is a module type, not a sub type", v.heap().type_index());
+      }
+    }
+  }
   return arena_.add(t.func);
 }
 

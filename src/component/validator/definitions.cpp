@@ -20,6 +20,13 @@ Expected<void> combine(TypeInfo& into, const TypeInfo& other) {
   return {};
 }
 
+void add_explicit(std::vector<ResourcePath>& v, ResourcePath rp) {
+  for (const auto& e : v) {
+    if (e.id == rp.id) return;
+  }
+  v.push_back(std::move(rp));
+}
+
 TypeInfo entity_info(const TypeArena& arena, const EntityType& e) {
   return e.sort == ExternSort::Value ? arena.info(e.value) : arena.info(e.type);
 }

@@ -19,7 +19,10 @@ void Validator::prepare_instance_import(TypeId& id) {
     m.resources[old.value] = r;
     ResourcePath rp{r, {uint32_t(sc.imports.items.size())}};
     for (const auto& e : it.explicit_resources) {
-      if (e.id == old) rp.path.insert(rp.path.end(), e.path.begin(), e.path.end());
+      if (e.id == old) {
+        rp.path.insert(rp.path.end(), e.path.begin(), e.path.end());
+        break;
+      }
     }
     sc.imported_resources.push_back(std::move(rp));
   }
@@ -58,7 +61,7 @@ void Validator::prepare_instance_export(TypeId& id) {
   for (const auto& e : arena_.instance(id).explicit_resources) {
     ResourcePath rp{e.id, {uint32_t(sc.exports.items.size())}};
     rp.path.insert(rp.path.end(), e.path.begin(), e.path.end());
-    sc.explicit_resources.push_back(std::move(rp));
+    add_explicit(sc.explicit_resources, std::move(rp));
   }
 }
 
@@ -100,7 +103,7 @@ Expected<void> Validator::add_entity(EntityType& e, const std::string* name,
           sc.imported_resources.push_back(ResourcePath{r, {uint32_t(sc.imports.items.size())}});
         } else if (kind == ExternKind::Export) {
           if (fresh) sc.defined_resources.push_back(r);
-          sc.explicit_resources.push_back(ResourcePath{r, {uint32_t(sc.exports.items.size())}});
+          add_explicit(sc.explicit_resources, ResourcePath{r, {uint32_t(sc.exports.items.size())}});
         }
       }
       break;

@@ -44,7 +44,7 @@ Expected<TypeId> Validator::instantiate(const InstanceDef& d) {
   for (auto rp : c.explicit_resources) {
     auto found = m.resources.find(rp.id.value);
     if (found != m.resources.end()) rp.id = found->second;
-    it.explicit_resources.push_back(std::move(rp));
+    add_explicit(it.explicit_resources, std::move(rp));
   }
   return arena_.add(std::move(it), info);
 }
@@ -63,10 +63,10 @@ Expected<TypeId> Validator::instance_from_exports(const InstanceDef& d) {
       for (const auto& rp : arena_.instance(e.type).explicit_resources) {
         ResourcePath p{rp.id, {index}};
         p.path.insert(p.path.end(), rp.path.begin(), rp.path.end());
-        it.explicit_resources.push_back(std::move(p));
+        add_explicit(it.explicit_resources, std::move(p));
       }
     } else if (e.sort == ExternSort::Type && arena_.kind(e.type) == TypeKind::Resource) {
-      it.explicit_resources.push_back(ResourcePath{arena_.resource(e.type), {index}});
+      add_explicit(it.explicit_resources, ResourcePath{arena_.resource(e.type), {index}});
     }
     KUMO_CHECK(add_extern(list, no_names, x.name, ExternKind::Export, e));
     KUMO_CHECK(combine(info, entity_info(arena_, e)));

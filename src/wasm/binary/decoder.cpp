@@ -3,6 +3,9 @@
 // calls, exceptions, extended constants, tables with initialisers). GC type definitions are
 // rejected with a clear error for now.
 //
+// decode_module(bytes, features) decodes the wasm 1.0 / 2.0 encodings instead where they differ
+// (reserved zero bytes, u32 memarg offsets and limits, limits flags); see validator.hpp.
+//
 // The decoder checks everything the binary format requires ("malformed" in spec terms) and
 // nothing more: types and index ranges are checked by the validator.
 #include <array>
@@ -13,6 +16,7 @@
 #include "wasm/binary/reader.hpp"
 #include "wasm/binary/type_reader.hpp"
 #include "wasm/module.hpp"
+#include "wasm/validator/validator.hpp"
 
 namespace kumo::wasm {
 
@@ -55,7 +59,7 @@ constexpr std::array<uint8_t, kMaxSectionId + 1> kSectionRank = {
 
 class ModuleDecoder {
  public:
-  explicit ModuleDecoder(Module& m) : m_(m) {}
+  ModuleDecoder(Module& m, const binary::Profile& profile) : m_(m), profile_(profile) {}
 
   Expected<void> decode() {
     Reader r(m_.bytes, 0, "module header");
@@ -144,25 +148,42 @@ class ModuleDecoder {
   Expected<ConstExpr> const_expr(Reader& s) {
     ConstExpr e;
     binary::ExprFacts facts;
-    KUMO_CHECK(binary::decode_expr_into(s, e, facts));
+    KUMO_CHECK(binary::decode_expr_into(s, e, facts, profile_));
     return e;
   }
 
   // limits: a flags byte (bit 0: max present, bit 1: shared, bit 2: 64-bit), then min and max.
   // Since wasm 3.0 both are u64 LEBs whatever the address type; the validator checks the range
   // (e.g. at most 2^16 pages for a 32-bit memory, 2^32-1 elements for a 32-bit table).
+  // Before memory64 they are u32 LEBs, and the flag is a 1-bit LEB (2.0's "integer too large"
+  // for 0x02, "integer representation too long" for 0x81 0x00), or 0..3 with threads.
   Expected<Limits> limits(Reader& s, bool is_memory) {
     uint32_t at = s.offset();
     KUMO_TRY(uint8_t flags, s.u8());
-    // Tables cannot be shared; memories can (threads). Custom page sizes (0x08) are not wasm 3.0.
-    uint8_t allowed = is_memory ? 0x07 : 0x05;
-    if (flags & ~allowed) return s.fail_at(at, fmt::format("malformed limits flags 0x{:02x}", flags));
+    if (!profile_.memory64) {
+      uint8_t allowed = 0x01 | (is_memory && profile_.shared ? 0x02 : 0x00);
+      if (flags & ~allowed) {
+        return s.fail_at(at, fmt::format("malformed limits flags 0x{:02x} ({})", flags,
+                                         flags & 0x80 ? "integer representation too long"
+                                                      : "integer too large"));
+      }
+    } else {
+      // Tables cannot be shared; memories can (threads). Custom page sizes (0x08) are not 3.0.
+      uint8_t allowed = is_memory ? (profile_.shared ? 0x07 : 0x05) : 0x05;
+      if (flags & ~allowed) {
+        return s.fail_at(at, fmt::format("malformed limits flags 0x{:02x}", flags));
+      }
+    }
     Limits l;
     l.shared = flags & 0x02;
     l.is64 = flags & 0x04;
-    KUMO_TRY(l.min, s.u64());
+    auto bound = [&]() -> Expected<uint64_t> {
+      if (profile_.memory64) return s.u64();
+      return s.u32();
+    };
+    KUMO_TRY(l.min, bound());
     if (flags & 0x01) {
-      KUMO_TRY(uint64_t max, s.u64());
+      KUMO_TRY(uint64_t max, bound());
       l.max = max;
     }
     return l;
@@ -482,7 +503,7 @@ class ModuleDecoder {
       scratch.br_targets.clear();
       scratch.catches.clear();
       facts = {};
-      KUMO_CHECK(binary::decode_expr_into(b, scratch, facts));
+      KUMO_CHECK(binary::decode_expr_into(b, scratch, facts, profile_));
       if (!b.at_end()) {
         return b.fail(fmt::format("END opcode expected: {} bytes after the function's final end "
                                   "(section size mismatch)", b.remaining()));
@@ -536,6 +557,7 @@ class ModuleDecoder {
   }
 
   Module& m_;
+  const binary::Profile profile_;
   bool seen_code_ = false;
   bool seen_data_ = false;
   uint64_t module_locals_ = 0;  // declared locals across all functions so far
@@ -543,12 +565,22 @@ class ModuleDecoder {
 
 }  // namespace
 
-Expected<std::shared_ptr<Module>> decode_module(std::span<const uint8_t> bytes) {
+Expected<std::shared_ptr<Module>> decode_module(std::span<const uint8_t> bytes,
+                                                const Features& features) {
+  binary::Profile profile;
+  profile.memory_index = features.multi_memory;
+  profile.table_index = features.reference_types;
+  profile.memory64 = features.memory64;
+  profile.shared = features.threads;
   auto m = std::make_shared<Module>();
   m->bytes.assign(bytes.begin(), bytes.end());
-  ModuleDecoder d(*m);
+  ModuleDecoder d(*m, profile);
   KUMO_CHECK(d.decode());
   return m;
+}
+
+Expected<std::shared_ptr<Module>> decode_module(std::span<const uint8_t> bytes) {
+  return decode_module(bytes, Features::wasm3());
 }
 
 }  // namespace kumo::wasm

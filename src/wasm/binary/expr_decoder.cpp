@@ -14,11 +14,17 @@ namespace {
 
 // memarg: flags (alignment exponent; bit 6 set means a memory index follows, multi-memory),
 // then the offset, which is a u64 so that memory64 fits (the validator bounds it for 32-bit
-// memories).
-Expected<void> read_memarg(Reader& r, MemArg& m) {
+// memories). Before multi-memory the flags are just the alignment exponent, and wasm 2.0 calls
+// 2^32 and more malformed; before memory64 the offset is a u32.
+Expected<void> read_memarg(Reader& r, MemArg& m, const Profile& p) {
   uint32_t start = r.offset();
   KUMO_TRY(uint32_t flags, r.u32());
-  if (flags & 0x40) {
+  if (!p.memory_index) {
+    if (flags >= 32) {
+      return r.fail_at(start, fmt::format("malformed memop flags 0x{:x} (alignment exponent too "
+                                          "large)", flags));
+    }
+  } else if (flags & 0x40) {
     KUMO_TRY(m.memory, r.u32());
     flags &= ~0x40u;
   }
@@ -27,8 +33,22 @@ Expected<void> read_memarg(Reader& r, MemArg& m) {
                                         flags));
   }
   m.align = flags;
-  KUMO_TRY(m.offset, r.u64());
+  if (p.memory64) {
+    KUMO_TRY(m.offset, r.u64());
+  } else {
+    KUMO_TRY(m.offset, r.u32());
+  }
   return {};
+}
+
+// A memory or table index, or (in profiles without it) the reserved zero byte in its place:
+// one byte, so that a LEB128 zero such as 0x80 0x00 is malformed too.
+Expected<uint32_t> read_index_or_zero(Reader& r, bool index) {
+  if (index) return r.u32();
+  uint32_t at = r.offset();
+  KUMO_TRY(uint8_t b, r.u8());
+  if (b != 0) return r.fail_at(at, fmt::format("zero byte expected, got 0x{:02x}", b));
+  return 0u;
 }
 
 Unexpected<Error> illegal_opcode(const Reader& r, uint32_t at, uint8_t prefix, uint32_t code) {
@@ -40,7 +60,7 @@ Unexpected<Error> illegal_opcode(const Reader& r, uint32_t at, uint8_t prefix, u
 }
 
 // Decodes the immediates of `in.op` into `in` (and into out's side tables).
-Expected<void> read_immediates(Reader& r, Instr& in, Body& out) {
+Expected<void> read_immediates(Reader& r, Instr& in, Body& out, const Profile& p) {
   switch (op_info(in.op).imm) {
     case ImmKind::None:
       return {};
@@ -54,16 +74,31 @@ Expected<void> read_immediates(Reader& r, Instr& in, Body& out) {
     case ImmKind::Local:
     case ImmKind::Global:
     case ImmKind::Table:
-    case ImmKind::Mem:
     case ImmKind::Data:
     case ImmKind::Elem:
     case ImmKind::Tag: {
       KUMO_TRY(in.index, r.u32());
       return {};
     }
-    case ImmKind::CallIndirect:  // type index, then table index (a LEB since reference types)
-    case ImmKind::MemInit:       // data index, memory
-    case ImmKind::MemCopy:       // dst memory, src memory
+    case ImmKind::Mem: {  // memory.size, memory.grow, memory.fill
+      KUMO_TRY(in.index, read_index_or_zero(r, p.memory_index));
+      return {};
+    }
+    case ImmKind::CallIndirect: {  // type index, then table index (a LEB since reference types)
+      KUMO_TRY(in.index, r.u32());
+      KUMO_TRY(in.index2, read_index_or_zero(r, p.table_index));
+      return {};
+    }
+    case ImmKind::MemInit: {  // data index, memory
+      KUMO_TRY(in.index, r.u32());
+      KUMO_TRY(in.index2, read_index_or_zero(r, p.memory_index));
+      return {};
+    }
+    case ImmKind::MemCopy: {  // dst memory, src memory
+      KUMO_TRY(in.index, read_index_or_zero(r, p.memory_index));
+      KUMO_TRY(in.index2, read_index_or_zero(r, p.memory_index));
+      return {};
+    }
     case ImmKind::TableInit:     // elem index, table
     case ImmKind::TableCopy: {   // dst table, src table
       KUMO_TRY(in.index, r.u32());
@@ -82,9 +117,9 @@ Expected<void> read_immediates(Reader& r, Instr& in, Body& out) {
       return {};
     }
     case ImmKind::MemArg:
-      return read_memarg(r, in.memarg);
+      return read_memarg(r, in.memarg, p);
     case ImmKind::MemArgLane: {
-      KUMO_CHECK(read_memarg(r, in.memarg));
+      KUMO_CHECK(read_memarg(r, in.memarg, p));
       KUMO_TRY(in.lane, r.u8());
       return {};
     }
@@ -154,7 +189,7 @@ Expected<void> read_immediates(Reader& r, Instr& in, Body& out) {
 
 }  // namespace
 
-Expected<void> decode_expr_into(Reader& r, Body& out, ExprFacts& facts) {
+Expected<void> decode_expr_into(Reader& r, Body& out, ExprFacts& facts, const Profile& profile) {
   uint32_t depth = 0;  // blocks opened inside the expression and not yet closed
   for (;;) {
     Instr in;
@@ -171,7 +206,7 @@ Expected<void> decode_expr_into(Reader& r, Body& out, ExprFacts& facts) {
       if (op == Op::Count_) return illegal_opcode(r, in.offset, 0, b);
     }
     in.op = op;
-    KUMO_CHECK(read_immediates(r, in, out));
+    KUMO_CHECK(read_immediates(r, in, out, profile));
 
     switch (op) {
       case Op::Block: case Op::Loop: case Op::If: case Op::Try: case Op::TryTable:

@@ -38,7 +38,7 @@ std::vector<uint32_t> intern_types(Engine& engine, const Module& m) {
 CompiledModule::~CompiledModule() = default;
 
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes) {
-  KUMO_TRY(std::shared_ptr<Module> module, decode_module(bytes));
+  KUMO_TRY(std::shared_ptr<Module> module, decode_module(bytes, engine.config().features));
   KUMO_CHECK(validate_module(*module, engine.config().features));
 
   auto compiled = std::make_shared<CompiledModule>();

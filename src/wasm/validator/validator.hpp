@@ -19,11 +19,16 @@ struct Features {
   bool multi_memory = true;     // 3.0: more than one memory
   bool extended_const = true;   // 3.0: i32/i64 add, sub, mul in constant expressions
   bool gc = true;               // 3.0: global.get of defined immutable globals in constant exprs
+  // Switches read only by the decoder (decode_module(bytes, features)): with them off, the
+  // 1.0/2.0 encodings apply.
+  bool memory64 = true;  // 3.0: u64 limits and memarg offsets, limits flag 0x04 (i64 addresses)
+  bool threads = true;   // limits flag 0x02 (shared memory). In no spec version yet; Kumo's
+                         // default decoder accepts it. The threads suite is wasm2() + threads.
 
   static constexpr Features wasm3() { return {}; }
   static constexpr Features wasm2() {
     Features f;
-    f.multi_memory = f.extended_const = f.gc = false;
+    f.multi_memory = f.extended_const = f.gc = f.memory64 = f.threads = false;
     return f;
   }
   static constexpr Features wasm1() {
@@ -32,6 +37,15 @@ struct Features {
     return f;
   }
 };
+
+// Decodes with the binary format of a spec version: decode_module(bytes) (module.hpp) is
+// decode_module(bytes, Features::wasm3()). Without multi_memory, memory.size/grow/init/copy/fill
+// carry reserved zero bytes and memarg alignments are < 32 (no memory-index flag); without
+// reference_types, call_indirect's table index is a zero byte; without memory64, memarg offsets
+// and limits are u32; without threads (and memory64) the limits flag is 0 or 1. Modules accepted
+// by an older profile decode to the same Module as with wasm3().
+Expected<std::shared_ptr<Module>> decode_module(std::span<const uint8_t> bytes,
+                                                const Features& features);
 
 // validate_module(m) is validate_module(m, Features::wasm3()).
 Expected<void> validate_module(const Module& m, const Features& features);
