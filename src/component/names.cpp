@@ -194,33 +194,24 @@ Expected<void> take_locked_dep(Cursor& c) {
   return {};
 }
 
-// A semver numeric component: digits without leading zeros.
-Expected<void> semver_number(std::string_view s, std::string_view whole) {
-  if (s.empty()) return err("`{}` is not a valid semver: unexpected end of input", whole);
-  for (char c : s) {
-    if (!is_digit(c)) return err("`{}` is not a valid semver: unexpected character '{}'", whole, c);
-  }
-  if (s.size() > 1 && s[0] == '0') {
-    return err("`{}` is not a valid semver: invalid leading zero", whole);
-  }
-  return {};
-}
-
-Expected<void> semver_identifiers(std::string_view s, bool numeric_rules, std::string_view whole) {
+// Identifiers of a pre-release or build suffix: dot-separated, non-empty, [0-9A-Za-z-]; numeric
+// pre-release identifiers have no leading zeros.
+Expected<void> semver_identifiers(std::string_view s, bool numeric_rules, const char* what,
+                                  std::string_view whole) {
   size_t i = 0;
   while (true) {
     size_t dot = s.find('.', i);
     std::string_view id = s.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
-    if (id.empty()) return err("`{}` is not a valid semver: empty identifier segment", whole);
+    if (id.empty()) return err("`{}` is not a valid semver: empty identifier segment in {}", whole, what);
     bool all_digits = true;
     for (char c : id) {
       if (!(is_lower(c) || is_upper(c) || is_digit(c) || c == '-')) {
-        return err("`{}` is not a valid semver: unexpected character '{}'", whole, c);
+        return err("`{}` is not a valid semver: unexpected character '{}' in {}", whole, c, what);
       }
       all_digits = all_digits && is_digit(c);
     }
     if (numeric_rules && all_digits && id.size() > 1 && id[0] == '0') {
-      return err("`{}` is not a valid semver: invalid leading zero", whole);
+      return err("`{}` is not a valid semver: invalid leading zero in {}", whole, what);
     }
     if (dot == std::string_view::npos) return {};
     i = dot + 1;
@@ -317,33 +308,48 @@ Expected<ParsedName> parse_extern_name(std::string_view name, const NameOptions&
 
 Expected<void> check_semver(std::string_view s) {
   if (s.empty()) return err("`{}` is not a valid semver: empty string, expected a semver version", s);
-  // major.minor.patch
-  size_t end = s.find_first_of("-+");
-  std::string_view core = s.substr(0, end);
-  size_t d1 = core.find('.');
-  if (d1 == std::string_view::npos) {
-    KUMO_CHECK(semver_number(core, s));
-    return err("`{}` is not a valid semver: unexpected end of input while parsing minor version", s);
+  size_t pos = 0;
+  // major.minor.patch: numbers without leading zeros.
+  const char* parts[] = {"major", "minor", "patch"};
+  for (int part = 0; part < 3; ++part) {
+    if (part > 0) {
+      if (pos >= s.size()) {
+        return err("`{}` is not a valid semver: unexpected end of input while parsing {} version number",
+                   s, parts[part]);
+      }
+      if (s[pos] != '.') {
+        return err("`{}` is not a valid semver: unexpected character '{}' after {} version number", s,
+                   s[pos], parts[part - 1]);
+      }
+      ++pos;
+    }
+    if (pos >= s.size()) {
+      return err("`{}` is not a valid semver: unexpected end of input while parsing {} version number", s,
+                 parts[part]);
+    }
+    if (!is_digit(s[pos])) {
+      return err("`{}` is not a valid semver: unexpected character '{}' while parsing {} version number",
+                 s, s[pos], parts[part]);
+    }
+    size_t start = pos;
+    while (pos < s.size() && is_digit(s[pos])) ++pos;
+    if (pos - start > 1 && s[start] == '0') {
+      return err("`{}` is not a valid semver: invalid leading zero in {} version number", s, parts[part]);
+    }
   }
-  KUMO_CHECK(semver_number(core.substr(0, d1), s));
-  size_t d2 = core.find('.', d1 + 1);
-  if (d2 == std::string_view::npos) {
-    KUMO_CHECK(semver_number(core.substr(d1 + 1), s));
-    return err("`{}` is not a valid semver: unexpected end of input while parsing patch version", s);
+  if (pos == s.size()) return {};
+  if (s[pos] != '-' && s[pos] != '+') {
+    return err("`{}` is not a valid semver: unexpected character '{}' after patch version number", s, s[pos]);
   }
-  KUMO_CHECK(semver_number(core.substr(d1 + 1, d2 - d1 - 1), s));
-  KUMO_CHECK(semver_number(core.substr(d2 + 1), s));
-  if (end == std::string_view::npos) return {};
-  std::string_view rest = s.substr(end);
+  std::string_view rest = s.substr(pos);
   if (rest[0] == '-') {
     size_t plus = rest.find('+');
     KUMO_CHECK(semver_identifiers(rest.substr(1, plus == std::string_view::npos ? plus : plus - 1),
-                                  /*numeric_rules=*/true, s));
+                                  /*numeric_rules=*/true, "pre-release identifier", s));
     if (plus == std::string_view::npos) return {};
     rest = rest.substr(plus);
   }
-  // rest starts with '+': build metadata (no leading-zero rule).
-  return semver_identifiers(rest.substr(1), /*numeric_rules=*/false, s);
+  return semver_identifiers(rest.substr(1), /*numeric_rules=*/false, "build metadata", s);
 }
 
 Expected<void> check_interface_version(const ParsedName& name, std::string_view suffix) {

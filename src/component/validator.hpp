@@ -15,6 +15,8 @@ namespace kumo::component {
 struct Features {
   bool values = false;             // 🪙 value definitions, value imports/exports, start
   bool async = false;              // 🔀 async func types, async canon options and built-ins
+  bool async_builtins = false;     // 🚝 async subtask.cancel/cancel-read/..., sync stream/future read/write
+  bool async_stackful = false;     // 🚟 async lift without a callback
   bool async_types = true;         // 🔀 the `stream` and `future` value types themselves
   bool error_context = true;       // 📝 the `error-context` value type
   bool threads = false;            // 🧵 thread built-ins

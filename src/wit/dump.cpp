@@ -102,7 +102,8 @@ class Dumper {
 
   void typedef_(TypeId id, int indent) {
     const TypeDef& d = r_.types[id];
-    line(indent, fmt::format("type {} = {}{}", d.name.value_or("?"), kind(d.kind), stab(d.stability)));
+    std::string ext = d.external_id ? fmt::format(" external-id={:?}", *d.external_id) : "";
+    line(indent, fmt::format("type {} = {}{}{}", d.name.value_or("?"), kind(d.kind), stab(d.stability), ext));
     docs(d.docs, indent + 1);
     if (const auto* rec = d.as<Record>()) {
       for (const Field& f : rec->fields) {

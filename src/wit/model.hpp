@@ -156,6 +156,7 @@ struct TypeDef {
   TypeOwner owner;
   std::string docs;
   Stability stability;
+  std::optional<std::string> external_id;
   Span span;
   template <typename T>
   const T* as() const { return std::get_if<T>(&kind); }
@@ -237,6 +238,9 @@ struct Package {
   Span span;
 };
 
+// All packages loaded so far. resolve.hpp fills it from WIT text; code that builds a model by
+// other means (e.g. from a component's types) pushes Package/Interface/World values directly,
+// creates types with add_type/intern_anonymous and calls register_package for lookups by name.
 class Resolve {
  public:
   std::vector<Package> packages;

@@ -28,13 +28,8 @@ class PackageResolver {
   Expected<PackageId> run();
 
  private:
-  // What a bare name means at the top of a file: a package item or a top-level `use`.
-  struct ScopeEntry {
-    bool world = false;
-    uint32_t id = kNoId;
-    Span span;
-  };
-  using FileScope = NameMap<ScopeEntry>;
+  // Interfaces named by a file's top-level `use` statements.
+  using FileScope = NameMap<InterfaceId>;
 
   // Names defined in one scope, compared case-insensitively (component names must be
   // strongly unique); remembers where each was defined for "previous definition" notes.
@@ -63,6 +58,8 @@ class PackageResolver {
   Expected<PackageId> lookup_package(const ast::PackageName& p) const;
   Expected<InterfaceId> resolve_interface_path(const ast::UsePath& path, size_t decl) const;
   Expected<WorldId> resolve_world_path(const ast::UsePath& path, size_t decl) const;
+  Expected<void> check_gates() const;
+  Expected<void> check_gate(const ast::Attrs& attrs, Span span, const ast::Attrs* container) const;
   Expected<void> collect_items();
   Expected<void> build_file_scopes();
   Expected<void> resolve_interfaces();
@@ -91,7 +88,7 @@ class PackageResolver {
   Expected<void> add_extern(World& world, TypeScope& scope, const ast::Extern& e, size_t decl, Names& import_names,
                             Names& export_names);
   Expected<void> apply_include(WorldId id, const ast::Include& inc, size_t decl);
-  void elaborate(World& w);
+  Expected<void> elaborate(World& w);
 
   Resolve& r_;
   const ResolveOptions& opts_;

@@ -395,6 +395,12 @@ class Parser {
           t.cases.push_back(std::move(c));
           return {};
         }));
+        // Unlike empty records and flags (which wasm-tools accepts), a case-less enum or variant has
+        // no values at all.
+        if (t.cases.empty() && kw != Tok::KwFlags) {
+          return fail(t.name.span, fmt::format("{} `{}` must have at least one case", kw == Tok::KwEnum ? "enum" : "variant",
+                                               t.name.name));
+        }
         break;
       }
       case Tok::KwResource:
@@ -449,7 +455,18 @@ class Parser {
   }
 
   // ---- types ----
+  // Bounds recursion so that hostile input cannot exhaust the stack (wasm-tools uses the same limit).
+  static constexpr int kMaxTypeDepth = 100;
+
   Expected<TypeExpr> parse_type() {
+    if (type_depth_ >= kMaxTypeDepth) return fail(peek().span, "types are nested too deeply");
+    ++type_depth_;
+    auto result = parse_type_inner();
+    --type_depth_;
+    return result;
+  }
+
+  Expected<TypeExpr> parse_type_inner() {
     TypeExpr t;
     const Token& tok = peek();
     Span start = tok.span;
@@ -483,8 +500,7 @@ class Parser {
         next();
         t.kind = TypeExprKind::Tuple;
         KUMO_CHECK(open());
-        if (at(Tok::Greater)) return fail(peek().span, "a tuple needs at least one element type");
-        for (;;) {
+        while (!at(Tok::Greater)) {  // `tuple<>` is accepted like wasm-tools does
           KUMO_TRY(TypeExpr e, parse_type());
           t.args.push_back(std::move(e));
           if (!eat(Tok::Comma) || at(Tok::Greater)) break;
@@ -674,6 +690,7 @@ class Parser {
   const SourceMap& src_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int type_depth_ = 0;
 };
 
 }  // namespace

@@ -273,7 +273,7 @@ class Printer {
     bool block_kind = d.as<Record>() || d.as<Variant>() || d.as<Enum>() || d.as<Flags>() || !funcs.empty();
     begin_item(!d.docs.empty() || block_kind);
     docs(d.docs);
-    gates(d.stability, std::nullopt);
+    gates(d.stability, d.external_id);
     auto block = [&](std::string_view kw, auto&& body) {
       line(fmt::format("{} {} {{", kw, name));
       ++indent_;

@@ -111,7 +111,14 @@ Expected<PackageId> push_groups(Resolve& resolve, std::vector<std::vector<Source
                                      "package must agree)", key_of(*f.package), key_of(*unit.name), prev.path,
                                      prev.line, prev.column));
         }
-        if (!f.package_docs.empty()) unit.docs += (unit.docs.empty() ? "" : "\n") + f.package_docs;
+        if (!f.package_docs.empty()) {
+          if (!unit.docs.empty()) {
+            return fail_at(work.sources, f.package->span,
+                           "the package is documented in more than one file; keep one `///` block before one "
+                           "`package` declaration");
+          }
+          unit.docs = f.package_docs;
+        }
       }
       if (!f.decls.items.empty()) {
         unit.decls.push_back(&f.decls);

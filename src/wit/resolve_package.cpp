@@ -78,10 +78,7 @@ Expected<InterfaceId> PackageResolver::resolve_interface_path(const ast::UsePath
   const std::string& name = path.name.name;
   if (!path.package || is_self(*path.package)) {
     if (!path.package) {
-      if (const ScopeEntry* e = file_scopes_[decl].find(name)) {
-        if (!e->world) return e->id;
-        return fail(path.span, fmt::format("`{}` is a world, not an interface", name));
-      }
+      if (const InterfaceId* id = file_scopes_[decl].find(name)) return *id;
     }
     const Package& me = r_.packages[pkg_];
     if (const InterfaceId* id = me.interfaces.find(name)) return *id;
@@ -99,11 +96,8 @@ Expected<InterfaceId> PackageResolver::resolve_interface_path(const ast::UsePath
 Expected<WorldId> PackageResolver::resolve_world_path(const ast::UsePath& path, size_t decl) const {
   const std::string& name = path.name.name;
   if (!path.package || is_self(*path.package)) {
-    if (!path.package) {
-      if (const ScopeEntry* e = file_scopes_[decl].find(name)) {
-        if (e->world) return e->id;
-        return fail(path.span, fmt::format("`{}` is an interface, not a world", name));
-      }
+    if (!path.package && file_scopes_[decl].contains(name)) {
+      return fail(path.span, fmt::format("`{}` is an interface, not a world", name));
     }
     const Package& me = r_.packages[pkg_];
     if (const WorldId* id = me.worlds.find(name)) return *id;
@@ -126,12 +120,74 @@ Expected<PackageId> PackageResolver::run() {
   p.span = unit_.name->span;
   r_.packages.push_back(std::move(p));
   file_scopes_.resize(unit_.decls.size());
+  KUMO_CHECK(check_gates());
   KUMO_CHECK(collect_items());
   KUMO_CHECK(build_file_scopes());
   KUMO_CHECK(resolve_interfaces());
   KUMO_CHECK(resolve_worlds());
   r_.register_package(pkg_);
   return pkg_;
+}
+
+// Gate rules that do not depend on resolution: `@since` may not name a version after the
+// package's own, and items inside an excluded `@unstable` item must be gated as well (otherwise
+// they would silently disappear with it).
+Expected<void> PackageResolver::check_gate(const ast::Attrs& attrs, Span span, const ast::Attrs* container) const {
+  const ast::Gate& g = attrs.gate;
+  const auto& version = unit_.name->version;
+  if (g.kind == ast::Gate::Kind::Since && version && *version < g.since) {
+    return fail(g.span, fmt::format("feature gate refers to version {} of package `{}`, which is later than the "
+                                    "package's version {}", g.since.to_string(), to_model(*unit_.name).to_string(),
+                                    version->to_string()));
+  }
+  if (container && container->gate.kind == ast::Gate::Kind::Unstable && !enabled(*container) &&
+      g.kind == ast::Gate::Kind::None) {
+    return fail(span, fmt::format("this item is not gated, but the item containing it is excluded by feature `{}`; "
+                                  "gate it with `@unstable(feature = {})` too", container->gate.feature.name,
+                                  container->gate.feature.name));
+  }
+  return {};
+}
+
+Expected<void> PackageResolver::check_gates() const {
+  auto iface_items = [&](const std::vector<ast::InterfaceItem>& items, const ast::Attrs& outer) -> Expected<void> {
+    for (const ast::InterfaceItem& item : items) {
+      if (const auto* u = std::get_if<ast::Use>(&item)) KUMO_CHECK(check_gate(u->attrs, u->span, &outer));
+      if (const auto* f = std::get_if<ast::Func>(&item)) KUMO_CHECK(check_gate(f->attrs, f->name.span, &outer));
+      if (const auto* t = std::get_if<ast::TypeDef>(&item)) {
+        KUMO_CHECK(check_gate(t->attrs, t->name.span, &outer));
+        const ast::Attrs& container = t->attrs.gate.kind == ast::Gate::Kind::None ? outer : t->attrs;
+        for (const ast::ResourceFunc& rf : t->funcs) KUMO_CHECK(check_gate(rf.attrs, rf.name.span, &container));
+      }
+    }
+    return {};
+  };
+  for (const ast::DeclList* decls : unit_.decls) {
+    for (const ast::PackageItem& item : decls->items) {
+      if (const auto* u = std::get_if<ast::TopUse>(&item)) KUMO_CHECK(check_gate(u->attrs, u->span, nullptr));
+      if (const auto* i = std::get_if<ast::Interface>(&item)) {
+        KUMO_CHECK(check_gate(i->attrs, i->name.span, nullptr));
+        KUMO_CHECK(iface_items(i->items, i->attrs));
+      }
+      const auto* w = std::get_if<ast::World>(&item);
+      if (!w) continue;
+      KUMO_CHECK(check_gate(w->attrs, w->name.span, nullptr));
+      for (const ast::WorldItem& wi : w->items) {
+        if (const auto* e = std::get_if<ast::Extern>(&wi)) {
+          KUMO_CHECK(check_gate(e->attrs, e->span, &w->attrs));
+          if (e->kind == ast::Extern::Kind::Interface) KUMO_CHECK(iface_items(e->iface.items, e->attrs));
+        } else if (const auto* u = std::get_if<ast::Use>(&wi)) {
+          KUMO_CHECK(check_gate(u->attrs, u->span, &w->attrs));
+        } else if (const auto* t = std::get_if<ast::TypeDef>(&wi)) {
+          KUMO_CHECK(check_gate(t->attrs, t->name.span, &w->attrs));
+          for (const ast::ResourceFunc& rf : t->funcs) KUMO_CHECK(check_gate(rf.attrs, rf.name.span, &t->attrs));
+        } else if (const auto* inc = std::get_if<ast::Include>(&wi)) {
+          KUMO_CHECK(check_gate(inc->attrs, inc->span, &w->attrs));
+        }
+      }
+    }
+  }
+  return {};
 }
 
 // Interfaces and worlds share the package namespace; both are created up front (empty) so that
@@ -191,24 +247,14 @@ Expected<void> PackageResolver::build_file_scopes() {
     for (const ast::PackageItem& item : unit_.decls[d]->items) {
       const auto* u = std::get_if<ast::TopUse>(&item);
       if (!u || !enabled(u->attrs)) continue;
-      ScopeEntry entry;
-      auto iface = resolve_interface_path(u->path, d);
-      if (iface) {
-        entry.id = *iface;
-      } else {
-        auto world = resolve_world_path(u->path, d);
-        if (!world) return Unexpected<Error>{std::move(iface.error())};
-        entry.world = true;
-        entry.id = *world;
-      }
+      KUMO_TRY(InterfaceId target, resolve_interface_path(u->path, d));
       const ast::Id& name = u->as ? *u->as : u->path.name;
-      entry.span = name.span;
       if (local.count(name.name)) {
         if (!u->path.package && !u->as) continue;  // `use foo;` of a local item is a no-op
         return fail(name.span, fmt::format("`{}` conflicts with an interface or world of the same name in this file; "
                                            "rename it with `as`", name.name));
       }
-      if (!file_scopes_[d].insert(name.name, entry)) {
+      if (!file_scopes_[d].insert(name.name, target)) {
         return fail(name.span, fmt::format("`{}` is defined more than once in this file", name.name));
       }
     }

@@ -180,6 +180,7 @@ Expected<void> PackageResolver::define_types(TypeScope& scope, const std::vector
     td.owner = scope.owner;
     td.docs = def.attrs.docs;
     td.stability = stability(def.attrs.gate);
+    td.external_id = def.attrs.external_id;
     td.span = def.name.span;
     TypeId id = r_.add_type(std::move(td));
     scope.types.insert(def.name.name, id);

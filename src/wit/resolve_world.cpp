@@ -152,6 +152,7 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
   Names& import_names = scope.names;  // world types are imports, so they share the namespace
   Names export_names;
   std::vector<const ast::Include*> includes;
+  std::vector<WorldItem> resource_funcs;
   size_t next_type = 0;
   for (const ast::WorldItem& item : w.items) {
     if (const auto* inc = std::get_if<ast::Include>(&item)) {
@@ -188,7 +189,8 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
       wi.span = td.span;
       world.imports.push_back(std::move(wi));
     }
-    // A world-level resource's functions are imports of the world, right after the resource.
+    // A world-level resource's functions are imports of the world; like wasm-tools, they follow
+    // the world's other items.
     if (const auto* t = std::get_if<ast::TypeDef>(&item); t && t->kind == ast::TypeDef::Kind::Resource) {
       KUMO_TRY(std::vector<Function> funcs, resolve_resource_funcs(scope, *t));
       for (Function& fn : funcs) {
@@ -200,14 +202,14 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
         wi.external_id = fn.external_id;
         wi.span = fn.span;
         wi.func = std::move(fn);
-        world.imports.push_back(std::move(wi));
+        resource_funcs.push_back(std::move(wi));
       }
     }
   }
+  for (WorldItem& wi : resource_funcs) world.imports.push_back(std::move(wi));
   r_.worlds[id] = std::move(world);
   for (const ast::Include* inc : includes) KUMO_CHECK(apply_include(id, *inc, decl));
-  elaborate(r_.worlds[id]);
-  return {};
+  return elaborate(r_.worlds[id]);
 }
 
 Expected<void> PackageResolver::add_extern(World& world, TypeScope& scope, const ast::Extern& e, size_t decl,
@@ -298,9 +300,10 @@ Expected<void> PackageResolver::apply_include(WorldId id, const ast::Include& in
 }
 
 // Makes the implicit explicit: an interface whose types another item uses must be imported
-// before that item (exports may instead depend on other exports). Idempotent, so printing an
-// elaborated world and resolving it again gives the same lists.
-void PackageResolver::elaborate(World& w) {
+// before that item (exports may instead depend on other exports). Imports are then ordered as
+// wasm-tools orders them: interfaces, then types, then functions (each group keeping its order).
+// Idempotent, so printing an elaborated world and resolving it again gives the same lists.
+Expected<void> PackageResolver::elaborate(World& w) {
   std::vector<WorldItem> imports;
   std::set<InterfaceId> placed;
   std::map<InterfaceId, const WorldItem*> explicit_imports;
@@ -359,7 +362,32 @@ void PackageResolver::elaborate(World& w) {
       }
     }
   };
+  // An export may use imported interfaces, but those must not lead back to an exported one: the
+  // export would then see that interface's types twice (once imported, once exported).
+  auto check_export = [&](const WorldItem& item) -> Expected<void> {
+    std::vector<InterfaceId> todo;  // imported interfaces the export depends on
+    std::set<InterfaceId> seen;
+    for (InterfaceId d : r_.interface_deps(item.iface)) {
+      if (!explicit_exports.count(d)) todo.push_back(d);
+    }
+    while (!todo.empty()) {
+      InterfaceId d = todo.back();
+      todo.pop_back();
+      if (!seen.insert(d).second) continue;
+      for (InterfaceId dd : r_.interface_deps(d)) {
+        if (explicit_exports.count(dd)) {
+          return fail(item.span, fmt::format("export `{}` depends on `{}`, which is imported but itself depends on "
+                                             "`{}`, which is exported; export `{}` as well or stop exporting `{}`",
+                                             r_.item_name(item), r_.interface_name(d), r_.interface_name(dd),
+                                             r_.interface_name(d), r_.interface_name(dd)));
+        }
+        todo.push_back(dd);
+      }
+    }
+    return {};
+  };
   for (const WorldItem& item : w.exports) {
+    if (item.kind == WorldItem::Kind::Interface) KUMO_CHECK(check_export(item));
     if (item.interface_named()) {
       export_iface(item.iface);
       continue;
@@ -367,8 +395,13 @@ void PackageResolver::elaborate(World& w) {
     if (item.kind == WorldItem::Kind::Interface) export_deps(item.iface);
     exports.push_back(item);
   }
+  std::stable_partition(imports.begin(), imports.end(),
+                        [](const WorldItem& i) { return i.kind == WorldItem::Kind::Interface; });
+  std::stable_partition(imports.begin(), imports.end(),
+                        [](const WorldItem& i) { return i.kind != WorldItem::Kind::Function; });
   w.imports = std::move(imports);
   w.exports = std::move(exports);
+  return {};
 }
 
 }  // namespace kumo::wit::detail

@@ -48,14 +48,14 @@ interface other {
 }
 
 world w {
-  import get-time: func() -> u64;
   import other;
+  import get-time: func() -> u64;
   export types;
 }
 )");
   EXPECT_EQ(print_world(r, *r.packages[p].worlds.find("w")), R"(world w {
-  import get-time: func() -> u64;
   import other;
+  import get-time: func() -> u64;
   export types;
 }
 )");
@@ -113,6 +113,7 @@ interface kinds {
     merge: static func(a: borrow<counter>, b: borrow<counter>) -> counter;
     wait: async func() -> result;
   }
+  @external-id("DB.Fallible")
   resource fallible { constructor() -> result<fallible, string>; }
   resource opaque;
   type opaque-handle = borrow<opaque>;
@@ -177,8 +178,6 @@ TEST(WitPrinter, KitchenSinkElaboratedWorld) {
 world sink {
   import kumo:base/types@1.0.0;
   import kinds;
-  use kinds.{color};
-  type local-record = tuple<color, u8>;
   import user;
 
   /// Inline.
@@ -191,8 +190,10 @@ world sink {
   @external-id("kv://main")
   import primary: kumo:base/store@1.0.0;
   import secondary: kumo:base/store@1.0.0;
-  import base-tick: func();
   import kumo:base/store@1.0.0;
+  use kinds.{color};
+  type local-record = tuple<color, u8>;
+  import base-tick: func();
   export kumo:base/types@1.0.0;
   export kinds;
   export run: async func(args: list<string>) -> result;

@@ -124,11 +124,47 @@ TEST(WitResolveErrors, HandlesAndConstructors) {
             "test.wit:2:45: a constructor must return `r` (implicitly) or `result<r, E>`");
   EXPECT_EQ(error("package a:b;\ninterface i { resource r { constructor(); constructor(x: u8); } }\n"),
             "test.wit:2:43: resource `r` has more than one constructor");
-  EXPECT_EQ(error("package a:b;\nworld w { resource r { f: func(); } }\n"),
-            "test.wit:2:20: resources with methods must be defined in an interface, not in a world");
   Resolve r;
   testing::resolve_ok(r, "package a:b;\ninterface i { resource r { constructor() -> result<r, string>; } "
                          "f: func(x: option<borrow<r>>) -> r; }\n");
+}
+
+TEST(WitResolveErrors, GateRules) {
+  EXPECT_EQ(error("package a:b@0.1.0;\ninterface foo {\n  @since(version = 0.2.0)\n  type t = u32;\n}\n"),
+            "test.wit:3:3: feature gate refers to version 0.2.0 of package `a:b@0.1.0`, which is later than the package's "
+            "version 0.1.0");
+  const std::string excluded = "package a:b;\n@unstable(feature = off)\ninterface a {\n  type a = u32;\n}\n";
+  EXPECT_EQ(error(excluded), "test.wit:4:8: this item is not gated, but the item containing it is excluded by feature "
+                             "`off`; gate it with `@unstable(feature = off)` too");
+  EXPECT_EQ(error("package a:b;\ninterface a {\n  @unstable(feature = off)\n  resource r {\n    constructor();\n  }\n}\n"),
+            "test.wit:5:5: this item is not gated, but the item containing it is excluded by feature `off`; gate it with "
+            "`@unstable(feature = off)` too");
+  Resolve r;
+  ResolveOptions on;
+  on.features = {"off"};
+  testing::resolve_ok(r, excluded, on);
+}
+
+TEST(WitResolveErrors, ExportSeeingTwoCopiesOfAnInterface) {
+  const std::string base = "package foo:foo;\ninterface i1 { type t = u32; }\ninterface i2 { use i1.{t}; }\n"
+                           "interface i3 { use i2.{t}; }\n";
+  EXPECT_EQ(error(base + "world test {\n  export i1;\n  export i3;\n}\n"),
+            "test.wit:7:10: export `foo:foo/i3` depends on `foo:foo/i2`, which is imported but itself depends on "
+            "`foo:foo/i1`, which is exported; export `foo:foo/i2` as well or stop exporting `foo:foo/i1`");
+  EXPECT_EQ(error(base + "world test {\n  export i1;\n  export anon: interface { use i2.{t}; }\n}\n").substr(0, 49),
+            "test.wit:7:10: export `anon` depends on `foo:foo/");
+  Resolve r;
+  testing::resolve_ok(r, base + "world ok1 { export i1; export i2; export i3; }\nworld ok2 { import i1; export i3; }\n");
+}
+
+TEST(WitResolveErrors, PackageLevelMistakes) {
+  EXPECT_EQ(error("package a:b;\nuse c:d/w;\npackage c:d { world w {} }\n"), "test.wit:2:5: `w` is a world, not an interface");
+  Resolve r;
+  auto res = push_files(r, {SourceFile{"a.wit", "/// A.\npackage a:b;\n"}, SourceFile{"b.wit", "/// B.\npackage a:b;\n"}});
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(testing::first_line(res.error().message),
+            "b.wit:2:9: the package is documented in more than one file; keep one `///` block before one `package` "
+            "declaration");
 }
 
 TEST(WitResolveErrors, ErrorsInDependencyFilesNameThatFile) {

@@ -138,11 +138,41 @@ world base { import cache: store; }
 world extended { import cache: func(); include base with { cache as my-cache } }
 )");
   const World& u = world(r, p, "u");
-  EXPECT_EQ(names(r, u.imports), (std::vector<std::string>{"a", "local:demo/x", "b"}));
+  // Imports are ordered interfaces, then types, then functions (as wasm-tools does).
+  EXPECT_EQ(names(r, u.imports), (std::vector<std::string>{"local:demo/x", "a", "b"}));
   EXPECT_EQ(names(r, u.exports), (std::vector<std::string>{"local:demo/y"}));
   const World& ext = world(r, p, "extended");
-  EXPECT_EQ(names(r, ext.imports), (std::vector<std::string>{"cache", "my-cache"}));
-  EXPECT_EQ(r.implements(ext.imports[1]), "local:demo/store");
+  EXPECT_EQ(names(r, ext.imports), (std::vector<std::string>{"my-cache", "cache"}));
+  EXPECT_EQ(r.implements(ext.imports[0]), "local:demo/store");
+}
+
+TEST(WitResolve, WorldLevelResourcesAndIncludeCopies) {
+  Resolve r;
+  PackageId p = resolve_ok(r, R"(package foo:foo;
+world a {
+  resource r {
+    constructor();
+    m: func();
+    sm: static func();
+  }
+  import f: func(x: r) -> option<r>;
+  export g: func(x: borrow<r>);
+}
+world b { include a with { r as s } }
+)");
+  const World& a = world(r, p, "a");
+  EXPECT_EQ(names(r, a.imports), (std::vector<std::string>{"r", "f", "[constructor]r", "[method]r.m", "[static]r.sm"}));
+  EXPECT_EQ(a.imports[3].func.kind, FunctionKind::Method);
+  // Including copies the world's types into the including world, renamed as `with` says.
+  const World& b = world(r, p, "b");
+  EXPECT_EQ(names(r, b.imports), (std::vector<std::string>{"s", "f", "[constructor]s", "[method]s.m", "[static]s.sm"}));
+  TypeId s = b.imports[0].type;
+  EXPECT_NE(s, a.imports[0].type);
+  EXPECT_EQ(r.types[s].owner, (TypeOwner{TypeOwner::Kind::World, *r.packages[p].worlds.find("b")}));
+  EXPECT_EQ(r.types[b.imports[3].func.params[0].type.id].as<Handle>()->resource, s);
+  EXPECT_EQ(print_type(r, *b.imports[1].func.result), "option<s>");
+  EXPECT_EQ(print_type(r, b.exports[0].func.params[0].type), "borrow<s>");
+  testing::expect_round_trip(r, p);
 }
 
 TEST(WitResolve, NamedInterfaceImports) {

@@ -226,14 +226,31 @@ bool contains_pointer(const TypeArena& a, const ValType& t) {
   }
 }
 
-FlatSignature flatten_func(const TypeArena& a, const FuncType& ft, PtrType ptr, Context ctx) {
+FlatSignature flatten_func(const TypeArena& a, const FuncType& ft, PtrType ptr, Context ctx,
+                           bool is_async, bool callback) {
   FlatSignature sig;
+  size_t max_params = is_async && ctx == Context::Lower ? kMaxFlatAsyncParams : kMaxFlatParams;
   for (const auto& p : ft.params) {
-    if (!flatten(a, p.type, ptr, kMaxFlatParams, sig.type.params)) {
+    if (!flatten(a, p.type, ptr, max_params, sig.type.params)) {
       sig.params_in_memory = true;
       sig.type.params = {core_type(ptr)};
       break;
     }
+  }
+  if (is_async) {
+    if (ctx == Context::Lift) {
+      // The result is passed to task.return, through memory past MAX_FLAT_PARAMS.
+      std::vector<wasm::ValType> flat;
+      sig.results_in_memory = ft.result && !flatten(a, *ft.result, ptr, kMaxFlatParams, flat);
+      if (callback) sig.type.results = {wasm::ValType::I32};
+    } else {
+      if (ft.result) {
+        sig.results_in_memory = true;
+        sig.type.params.push_back(core_type(ptr));
+      }
+      sig.type.results = {wasm::ValType::I32};
+    }
+    return sig;
   }
   if (ft.result && !flatten(a, *ft.result, ptr, kMaxFlatResults, sig.type.results)) {
     sig.results_in_memory = true;

@@ -41,14 +41,15 @@ bool contains_pointer(const TypeArena& arena, const ValType& t);
 
 enum class Context : uint8_t { Lift, Lower };
 
-// The core function type of `canon lift` / `canon lower` for a synchronous call
-// (flatten_functype with MAX_FLAT_PARAMS / MAX_FLAT_RESULTS), plus whether parameters and
-// results spill to memory.
+// The core function type of `canon lift` / `canon lower` (flatten_functype), plus whether
+// parameters and results pass through memory. `is_async` selects the async ABI (`callback`: the
+// async lift has a callback and so returns an i32 status).
 struct FlatSignature {
   wasm::FuncType type;
   bool params_in_memory = false;
   bool results_in_memory = false;
 };
-FlatSignature flatten_func(const TypeArena& arena, const FuncType& ft, PtrType ptr, Context ctx);
+FlatSignature flatten_func(const TypeArena& arena, const FuncType& ft, PtrType ptr, Context ctx,
+                           bool is_async = false, bool callback = false);
 
 }  // namespace kumo::component::abi

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "component/abi/layout.hpp"
 #include "component/component.hpp"
 #include "component/names.hpp"
 #include "component/validator.hpp"
@@ -43,6 +44,23 @@ struct Scope {
   // Types with an external name (see Explainer.md "External Visibility of Types").
   std::unordered_set<uint32_t> imported_types, exported_types;
   bool has_start = false;
+};
+
+// The options of a canonical definition, checked individually (CanonicalABI.md "canonopt
+// Validation"); what each definition requires is checked by the definition.
+struct CanonOptions {
+  const char* encoding = nullptr;  // as written, for conflict messages
+  std::optional<uint32_t> memory;
+  abi::PtrType ptr = abi::PtrType::I32;  // the memory's address type
+  std::optional<uint32_t> realloc;
+  std::optional<uint32_t> post_return;
+  bool is_async = false;
+  std::optional<uint32_t> callback;
+
+  Expected<void> require_memory() const;
+  Expected<void> require_realloc() const;
+  // Rejects post-return and callback, which only `canon lift` may have.
+  Expected<void> check_not_lift(const char* where) const;
 };
 
 class Validator {
@@ -123,6 +141,12 @@ class Validator {
 
   // canon.cpp: canonical definitions.
   Expected<void> canon(const Canon& c);
+  Expected<CanonOptions> canon_options(const std::vector<CanonOption>& opts);
+  Expected<void> push_core_func(wasm::FuncType ft);
+  Expected<abi::PtrType> canon_memory(uint32_t index);
+
+  // canon_builtins.cpp: the async, error-context and thread built-ins.
+  Expected<void> canon_builtin(const Canon& c);
 
   TypeArena& arena_;
   const Features& features_;

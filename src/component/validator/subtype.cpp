@@ -164,7 +164,10 @@ Expected<void> Subtype::defined(TypeId ia, TypeId ib) {
                  const char* what) -> Expected<void> {
     if (x && y) {
       auto r = val(*x, *y);
-      if (!r) return within(fmt::format("type mismatch in {}", what), r.error());
+      if (!r) {
+        bool result = a.kind == DefinedKind::Result;
+        return within(fmt::format("type mismatch in {}{}", what, result ? " variant" : ""), r.error());
+      }
       return {};
     }
     if (!x && y) return err("expected {} type, but found none", what);
@@ -269,9 +272,11 @@ Expected<void> Subtype::func(TypeId ia, TypeId ib) {
     auto r = val(*a.result, *b.result);
     if (!r) return within("type mismatch with result type", r.error());
   } else if (a.result && !b.result) {
-    return err("expected no result, found one");
-  } else if (!a.result && b.result) {
+    // The wording of the reference tests (taken from wasm-tools): the supplied function has a
+    // result that the expected type lacks.
     return err("expected a result, found none");
+  } else if (!a.result && b.result) {
+    return err("expected no result, found one");
   }
   return {};
 }

@@ -179,7 +179,8 @@ class ModuleDecoder {
     l.is64 = flags & 0x04;
     auto bound = [&]() -> Expected<uint64_t> {
       if (profile_.memory64) return s.u64();
-      return s.u32();
+      KUMO_TRY(uint32_t v, s.u32());
+      return uint64_t(v);
     };
     KUMO_TRY(l.min, bound());
     if (flags & 0x01) {
