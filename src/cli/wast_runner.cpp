@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/spectest_host.hpp"
+#include "cli/wast_legacy.hpp"
 #include "cli/wasm_file.hpp"
 #include "cli/wast_values.hpp"
 #include "wasm/module.hpp"
@@ -90,8 +91,8 @@ class FileRun {
           const LineSink& sink, WastProgress* progress)
       : engine_(engine), options_(options), sink_(sink), progress_(progress),
         dir_(json_path.parent_path()), display_(json_path.string()),
-        features_(features_for(options.spec == SpecVersion::Auto ? spec_version_for(json_path)
-                                                                  : options.spec)) {}
+        spec_(options.spec == SpecVersion::Auto ? spec_version_for(json_path) : options.spec),
+        features_(features_for(spec_)) {}
 
   WastCounts run(const fs::path& json_path) {
     json doc;
@@ -239,13 +240,21 @@ class FileRun {
 
   void instantiate(const json& cmd, std::shared_ptr<const wasm::CompiledModule> compiled,
                    const std::string& name_key) {
-    auto inst = linker_.instantiate(*store_, std::move(compiled));
+    auto inst = link(compiled);
     if (!inst) {
       set_module(cmd, Slot{Slot::Failed, nullptr, line_}, name_key);
       return fail(fmt::format("instantiation failed: {}", first_line(inst.error().message)));
     }
     set_module(cmd, Slot{Slot::Ready, *inst, line_}, name_key);
     pass();
+  }
+
+  // Instantiates through the linker; for the wasm 1.0 suite with 1.0's all-or-nothing segment
+  // bounds check first (see wast_legacy.hpp).
+  Expected<wasm::Instance*> link(const std::shared_ptr<const wasm::CompiledModule>& compiled) {
+    if (spec_ == SpecVersion::V1)
+      if (auto why = wasm1_segments_do_not_fit(*compiled->module, linker_)) return err("{}", *why);
+    return linker_.instantiate(*store_, compiled);
   }
 
   void cmd_module_definition(const json& cmd) {
@@ -502,7 +511,7 @@ class FileRun {
     std::string text = json_string(cmd, "text");
     auto compiled = compile_valid(cmd, "module");
     if (!compiled) return;
-    auto inst = linker_.instantiate(*store_, compiled);
+    auto inst = link(compiled);
     if (inst) return fail(fmt::format("module was instantiated (expected \"{}\")", text));
     std::string message = first_line(inst.error().message);
     if (message.find(text) == std::string::npos) {
@@ -519,6 +528,7 @@ class FileRun {
   WastProgress* progress_;
   fs::path dir_;
   std::string display_;
+  SpecVersion spec_;
   wasm::Features features_;
   uint32_t line_ = 0;
   std::string command_;

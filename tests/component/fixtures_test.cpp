@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "component/validator.hpp"
+#include "test_files.hpp"
 #include "wasm/module.hpp"
 
 #ifndef KUMO_SHARED_DIR
@@ -18,13 +19,9 @@
 
 namespace fs = std::filesystem;
 using namespace kumo::component;
+using kumo::component::test::read_bytes;
 
 namespace {
-
-std::vector<uint8_t> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 void check_dir(const std::string& sub) {
   fs::path dir = fs::path(KUMO_SHARED_DIR) / "components" / "jco" / sub;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "component/validator.hpp"
+#include "test_files.hpp"
 #include "wasm/module.hpp"
 
 #ifndef KUMO_SHARED_DIR
@@ -26,13 +27,9 @@
 
 namespace fs = std::filesystem;
 using namespace kumo::component;
+using kumo::component::test::read_bytes;
 
 namespace {
-
-std::vector<uint8_t> read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
 
 // Commands whose outcome differs from the suite's, keyed "suite/test:line", with the reason.
 const std::map<std::string, std::string>& known_differences() {

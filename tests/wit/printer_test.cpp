@@ -63,6 +63,20 @@ world w {
   EXPECT_EQ(escape_name("foo"), "foo");
 }
 
+TEST(WitPrinter, KeywordNamesAreEscapedEverywhere) {
+  Resolve r;
+  PackageId p = resolve_ok(r, "package test:%async;\ninterface %interface { %type: func(%enum: error-context); }\n"
+                              "world %world { import %interface; }\n"
+                              "package other:%use { interface %own { use test:%async/%interface.{}; } }\n");
+  std::string text = print_package(r, p);
+  EXPECT_NE(text.find("package test:%async;"), std::string::npos) << text;
+  EXPECT_NE(text.find("%type: func(%enum: error-context);"), std::string::npos) << text;
+  EXPECT_NE(text.find("world %world {\n  import %interface;"), std::string::npos) << text;
+  EXPECT_EQ(r.interface_name(*r.packages[p].interfaces.find("interface")), "test:async/interface");
+  expect_round_trip(r, p);
+  expect_round_trip(r, *r.find_package(PackageName{"other", "use", std::nullopt}));
+}
+
 TEST(WitPrinter, ForeignReferencesAreQualified) {
   Resolve r;
   PackageId p = resolve_ok(r, "package my:app;\ninterface i { use wasi:io/streams@0.2.0.{input-stream}; }\n"

@@ -270,7 +270,7 @@ const void* const* g_labels = nullptr;
 #define BRANCH(k)                                                                  \
   do {                                                                             \
     int32_t off_ = int32_t(ip[k]);                                                 \
-    if (off_ < 0 && KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) \
+    if (off_ <= 0 && KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) \
       TRAP(TrapCode::Interrupted);                                                 \
     ip += off_;                                                                    \
     DISPATCH();                                                                    \

@@ -303,32 +303,40 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
 
   // Active segments in order, as table.init / memory.init followed by a drop. A segment out of
   // bounds stops instantiation with a trap; earlier segments' writes remain visible (spec 2.0).
-  for (size_t i = 0; i < m.elems.size(); ++i) {
-    const ElemSegment& seg = m.elems[i];
-    if (seg.mode != SegmentMode::Active) continue;
-    KUMO_TRY(Slots off, eval_const(seg.offset, inst));
-    TableInst* table = inst.tables.at(seg.table);
-    const uint64_t offset = off.lo, n = inst.elems[i].size(), size = table->elems.size();
-    if (offset > size || n > size - offset) {
-      return err("{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
-                 trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
+  // Wasm 1.0 (no bulk memory) instead checks every segment before writing any.
+  auto apply_segments = [&](bool write) -> Expected<void> {
+    for (size_t i = 0; i < m.elems.size(); ++i) {
+      const ElemSegment& seg = m.elems[i];
+      if (seg.mode != SegmentMode::Active) continue;
+      KUMO_TRY(Slots off, eval_const(seg.offset, inst));
+      TableInst* table = inst.tables.at(seg.table);
+      const uint64_t offset = off.lo, n = inst.elems[i].size(), size = table->elems.size();
+      if (offset > size || n > size - offset) {
+        return err("{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
+                   trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
+      }
+      if (!write) continue;
+      std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
+      inst.elems[i] = {};
     }
-    std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
-    inst.elems[i] = {};
-  }
-  for (size_t i = 0; i < m.datas.size(); ++i) {
-    const DataSegment& seg = m.datas[i];
-    if (seg.mode != SegmentMode::Active) continue;
-    KUMO_TRY(Slots off, eval_const(seg.offset, inst));
-    MemoryInst* mem = inst.memories.at(seg.memory);
-    const uint64_t offset = off.lo, n = inst.datas[i].size(), size = mem->size;
-    if (offset > size || n > size - offset) {
-      return err("{}: data segment {} ({} bytes at offset {}) does not fit memory {} of {} bytes",
-                 trap_message(TrapCode::MemoryOutOfBounds), i, n, offset, seg.memory, size);
+    for (size_t i = 0; i < m.datas.size(); ++i) {
+      const DataSegment& seg = m.datas[i];
+      if (seg.mode != SegmentMode::Active) continue;
+      KUMO_TRY(Slots off, eval_const(seg.offset, inst));
+      MemoryInst* mem = inst.memories.at(seg.memory);
+      const uint64_t offset = off.lo, n = inst.datas[i].size(), size = mem->size;
+      if (offset > size || n > size - offset) {
+        return err("{}: data segment {} ({} bytes at offset {}) does not fit memory {} of {} bytes",
+                   trap_message(TrapCode::MemoryOutOfBounds), i, n, offset, seg.memory, size);
+      }
+      if (!write) continue;
+      if (n > 0) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
+      inst.datas[i] = {};
     }
-    if (n > 0) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
-    inst.datas[i] = {};
-  }
+    return {};
+  };
+  if (!engine_.config().features.bulk_memory) KUMO_CHECK(apply_segments(false));
+  KUMO_CHECK(apply_segments(true));
 
   if (m.start) {
     FuncInst* start = inst.funcs.at(*m.start);

@@ -19,6 +19,8 @@ struct Features {
   bool multi_memory = true;     // 3.0: more than one memory
   bool extended_const = true;   // 3.0: i32/i64 add, sub, mul in constant expressions
   bool gc = true;               // 3.0: global.get of defined immutable globals in constant exprs
+  bool bulk_memory = true;      // 2.0: segment initialisation writes until the first failure
+                                //      (1.0 checks every segment before writing any)
   // Switches read only by the decoder (decode_module(bytes, features)): with them off, the
   // 1.0/2.0 encodings apply.
   bool memory64 = true;  // 3.0: u64 limits and memarg offsets, limits flag 0x04 (i64 addresses)
@@ -33,7 +35,7 @@ struct Features {
   }
   static constexpr Features wasm1() {
     Features f = wasm2();
-    f.multi_value = f.reference_types = false;
+    f.multi_value = f.reference_types = f.bulk_memory = false;
     return f;
   }
 };
