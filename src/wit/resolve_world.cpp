@@ -93,10 +93,10 @@ class TypeCloner {
   Type remap(Type t) {
     if (!t.is_id()) return t;
     if (auto it = map_.find(t.id); it != map_.end()) return Type::of(it->second);
-    const TypeDef& d = r_.types[t.id];
-    if (d.name) return t;
-    TypeDefKind kind = remap_kind(d.kind);
-    Span span = d.span;
+    if (r_.types[t.id].name) return t;
+    Span span = r_.types[t.id].span;
+    // remap_kind may intern types (growing r_.types), so no reference into it is kept across.
+    TypeDefKind kind = remap_kind(r_.types[t.id].kind);
     TypeId id = r_.intern_anonymous(std::move(kind), span);
     map_[t.id] = id;
     return Type::of(id);
@@ -141,8 +141,20 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
   scope.decl = decl;
   std::vector<TypeItem> type_items;
   for (const ast::WorldItem& item : w.items) {
-    if (const auto* u = std::get_if<ast::Use>(&item); u && enabled(u->attrs)) type_items.push_back(u);
-    if (const auto* t = std::get_if<ast::TypeDef>(&item); t && enabled(t->attrs)) type_items.push_back(t);
+    if (const auto* u = std::get_if<ast::Use>(&item)) {
+      if (enabled(u->attrs)) {
+        type_items.push_back(u);
+      } else {
+        for (const ast::UseName& n : u->names) note_disabled(u->attrs, (n.as ? *n.as : n.name).name);
+      }
+    }
+    if (const auto* t = std::get_if<ast::TypeDef>(&item)) {
+      if (enabled(t->attrs)) {
+        type_items.push_back(t);
+      } else {
+        note_disabled(t->attrs, t->name.name);
+      }
+    }
   }
   std::vector<TypeId> order;
   KUMO_CHECK(define_types(scope, type_items, order));
@@ -186,6 +198,7 @@ Expected<void> PackageResolver::resolve_world(WorldId id, const ast::World& w, s
       wi.type = tid;
       wi.docs = td.docs;
       wi.stability = td.stability;
+      wi.external_id = td.external_id;
       wi.span = td.span;
       world.imports.push_back(std::move(wi));
     }
