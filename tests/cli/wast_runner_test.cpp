@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/wast_legacy.hpp"
 #include "cli/wast_runner.hpp"
 #include "wasm/runtime/objects.hpp"
 
@@ -373,4 +374,27 @@ TEST(WastSpecVersion, ChosenByTheSuiteDirectory) {
   EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0/i32/i32.json"), SpecVersion::V3);
   EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0-simd/x/x.json"), SpecVersion::V3);
   EXPECT_EQ(kc::spec_version_for("/tmp/wasm-1.0.json"), SpecVersion::V3);  // directories only
+}
+
+TEST(WastLegacy, Wasm1SegmentBoundsCheck) {
+  // memory 1 page, table 2 funcref, one function; a data segment of 2 bytes at `data_at`, an
+  // element segment of 1 function at `elem_at`.
+  auto make = [](uint8_t data_hi, uint8_t elem_at) {
+    // i32.const 65534 + data_hi (LEB128: 0xfe 0xff 0x03 / 0xff 0xff 0x03)
+    Bytes data_offset = {0x41, uint8_t(0xfe + data_hi), 0xff, 0x03, 0x0b};
+    return module({section(1, {Bytes{0x60, 0, 0}}), section(3, {Bytes{0}}),
+                   section(4, {Bytes{0x70, 0x00, 2}}), section(5, {Bytes{0x00, 1}}),
+                   section(9, {Bytes{0x00, 0x41, elem_at, 0x0b, 1, 0}}), section(10, {body({0x0b})}),
+                   section(11, {cat({Bytes{0x00}, data_offset, Bytes{2, 'h', 'i'}})})});
+  };
+  kumo::wasm::Linker linker;
+  auto fits = kumo::wasm::decode_module(make(0, 1));
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**fits, linker), std::nullopt);
+  auto data_out = kumo::wasm::decode_module(make(1, 1));
+  ASSERT_TRUE(data_out);
+  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**data_out, linker), "data segment does not fit");
+  auto elem_out = kumo::wasm::decode_module(make(0, 2));
+  ASSERT_TRUE(elem_out);
+  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**elem_out, linker), "elements segment does not fit");
 }
