@@ -14,11 +14,10 @@ namespace kumo::component {
 // Gated proposals (Explainer.md, "Gated Features"). The defaults are what Kumo supports.
 struct Features {
   bool values = false;             // 🪙 value definitions, value imports/exports, start
-  bool async = false;              // 🔀 async func types, async canon options and built-ins
+  bool async = false;              // 🔀 stream/future types, async func types, options, built-ins
   bool async_builtins = false;     // 🚝 async subtask.cancel/cancel-read/..., sync stream/future read/write
   bool async_stackful = false;     // 🚟 async lift without a callback
-  bool async_types = true;         // 🔀 the `stream` and `future` value types themselves
-  bool error_context = true;       // 📝 the `error-context` value type
+  bool error_context = false;      // 📝 the `error-context` type and built-ins
   bool threads = false;            // 🧵 thread built-ins
   bool fixed_length_lists = true;  // 🔧
   bool map = true;                 // 🗺️

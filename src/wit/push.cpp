@@ -250,6 +250,16 @@ Expected<WorldId> select_world(const Resolve& resolve, PackageId package, std::s
   }
   if (spec.find(':') != std::string_view::npos) {
     if (auto id = resolve.find_world(spec)) return *id;
+    // `wasi:http/proxy` may name the one loaded version of the package.
+    size_t colon = spec.find(':'), slash = spec.find('/');
+    if (spec.find('@') == std::string_view::npos && slash != std::string_view::npos && slash > colon) {
+      std::vector<WorldId> found;
+      for (const Package* p : resolve.packages_named(spec.substr(0, colon), spec.substr(colon + 1, slash - colon - 1))) {
+        if (const WorldId* id = p->worlds.find(spec.substr(slash + 1))) found.push_back(*id);
+      }
+      if (found.size() == 1) return found[0];
+      if (found.size() > 1) return err("world `{}` exists in several versions of its package; add `@version`", spec);
+    }
     return err("world `{}` not found", spec);
   }
   if (const WorldId* id = p.worlds.find(spec)) return *id;

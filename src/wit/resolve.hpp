@@ -47,7 +47,8 @@ Expected<PackageId> push_dir(Resolve& resolve, const std::filesystem::path& dir,
 Expected<PackageId> push_path(Resolve& resolve, const std::filesystem::path& path, const ResolveOptions& opts = {});
 
 // World selection as WIT tools do it: an empty spec means the package's only world, a bare
-// name a world of `package`, and `ns:pkg/world@ver` a world of any loaded package.
+// name a world of `package`, and `ns:pkg/world@ver` a world of any loaded package (the version
+// may be left out when only one version of that package is loaded).
 Expected<WorldId> select_world(const Resolve& resolve, PackageId package, std::string_view spec = {});
 
 }  // namespace kumo::wit

@@ -69,8 +69,13 @@ std::string SourceMap::format(Span s, std::string_view message) const {
     if ((c & 0xC0) == 0x80) continue;
     pad += c == '\t' ? '\t' : ' ';
   }
+  // Control characters (which the lexer rejects) must not reach the terminal raw.
+  std::string shown(line);
+  for (char& c : shown) {
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F) c = '?';
+  }
   return fmt::format("{}:{}:{}: {}\n {} | {}\n {} | {}{}", loc.path, loc.line, loc.column, message, gutter,
-                     line, std::string(gutter.size(), ' '), pad, std::string(std::max<uint32_t>(width, 1), '^'));
+                     shown, std::string(gutter.size(), ' '), pad, std::string(std::max<uint32_t>(width, 1), '^'));
 }
 
 }  // namespace kumo::wit

@@ -73,6 +73,7 @@ Features features_for(const std::string& suite, const fs::path& wast) {
     f.async_builtins = true;
     f.async_stackful = true;
     f.threads = true;
+    f.error_context = true;
   }
   std::ifstream in(wast);
   std::string line;
@@ -84,7 +85,6 @@ Features features_for(const std::string& suite, const fs::path& wast) {
     bool on = value == "true";
     if (name == "component_model_async") {
       f.async = on;
-      f.async_types = on;
     } else if (name == "component_model_error_context") {
       f.error_context = on;
     } else if (name == "component_model_fixed_length_lists") {

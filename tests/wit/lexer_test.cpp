@@ -130,6 +130,14 @@ TEST(WitLexer, ColumnsCountCodePoints) {
   EXPECT_EQ(lex_error("/* \xC3\xA9 */ $"), "t.wit:1:9: unexpected character `$`");
 }
 
+TEST(WitLexer, ErrorSnippetHidesControlCharacters) {
+  SourceMap src;
+  uint32_t f = src.add("t.wit", std::string("a \0 b\n", 6));
+  auto toks = tokenize(src, f);
+  ASSERT_FALSE(toks.has_value());
+  EXPECT_EQ(toks.error().message, "t.wit:1:3: character U+0000 is not allowed in WIT source\n 1 | a ? b\n   |   ^");
+}
+
 TEST(WitLexer, ErrorSnippetPointsAtSpan) {
   SourceMap src;
   uint32_t f = src.add("dir/t.wit", "package a:b;\nrecord Foo {}\n");

@@ -312,6 +312,8 @@ TEST(WitResolve, SelectWorld) {
   PackageId p = resolve_ok(r, "package a:b;\nworld one {}\nworld two {}\npackage c:d@1.0.0 { world only {} }\n");
   EXPECT_EQ(r.worlds[*select_world(r, p, "two")].name, "two");
   EXPECT_EQ(r.worlds[*select_world(r, p, "c:d/only@1.0.0")].name, "only");
+  EXPECT_EQ(r.worlds[*select_world(r, p, "c:d/only")].name, "only");
+  EXPECT_EQ(select_world(r, p, "c:d/only@2.0.0").error().message, "world `c:d/only@2.0.0` not found");
   auto none = select_world(r, p);
   ASSERT_FALSE(none.has_value());
   EXPECT_EQ(none.error().message, "package `a:b` has several worlds (`one`, `two`); choose one");

@@ -44,7 +44,7 @@ Expected<ComponentInfo> Validator::component(const Component& c) {
   auto type = finish_component();
   if (!type) {
     scopes_.pop_back();
-    return at("component", c.offset, type.error());
+    return Unexpected<Error>{type.error()};
   }
   ComponentInfo info = std::move(cur().info);
   info.type = *type;
@@ -76,7 +76,9 @@ Expected<void> Validator::definition(const Component& c, const Definition& d) {
     case Definition::Component: {
       const Component& nested = *c.components[d.index];
       KUMO_CHECK(check_count(cur().info.components.size(), 1000, "components"));
-      KUMO_TRY(ComponentInfo info, component(nested));
+      auto r = component(nested);
+      if (!r) return at("component", nested.offset, r.error());
+      ComponentInfo info = std::move(*r);
       cur().info.components.push_back(info.type);
       cur().info.nested.push_back(std::move(info));
       return {};

@@ -109,7 +109,9 @@ Expected<void> Validator::add_entity(EntityType& e, const std::string* name,
       break;
   }
   if (name && kind && !register_named(name, *kind, e)) {
-    return err("{} not valid to be used as {}", to_string(e.sort), to_string(*kind));
+    return err("{} not valid to be used as {}: `{}` refers to a record, variant, enum, flags or "
+               "resource type that is not {}ed by name first", to_string(e.sort), to_string(*kind), *name,
+               to_string(*kind));
   }
   return {};
 }

@@ -167,7 +167,7 @@ Expected<TypeId> Validator::defined_type(const DefinedType& d) {
     }
     case DefinedKind::Stream:
     case DefinedKind::Future: {
-      if (!features_.async_types) {
+      if (!features_.async) {
         return err("`{}` requires the component model async feature", to_string(d.kind));
       }
       KUMO_TRY(out.elem, opt(d.elem));

@@ -8,6 +8,7 @@
 // Nothing with a destructor may be live inside execute(): a memory fault in a guarded memory
 // siglongjmps out of it (see run_protected()).
 #include <algorithm>
+#include <unordered_map>
 #include <csetjmp>
 #include <cstring>
 
@@ -205,6 +206,25 @@ int op_table_init(Instance* inst, Slot* fp, const uint32_t* ip) {
 
 const void* const* g_labels = nullptr;
 
+#ifdef KUMO_INTERP_PROFILE
+// Development aid (build with -DKUMO_INTERP_PROFILE): counts executed instructions and
+// consecutive pairs, printed to stderr at exit. Used to choose fusions.
+IOp handler_op_slow(const void* h);
+struct Profile {
+  std::vector<uint64_t> ops = std::vector<uint64_t>(size_t(IOp::Count_));
+  std::vector<uint64_t> pairs = std::vector<uint64_t>(size_t(IOp::Count_) * size_t(IOp::Count_));
+  size_t prev = 0;
+  ~Profile();
+};
+Profile g_profile;
+inline void profile_op(const uint32_t* ip) {
+  size_t op = size_t(handler_op_slow(load_handler(ip)));
+  ++g_profile.ops[op];
+  ++g_profile.pairs[g_profile.prev * size_t(IOp::Count_) + op];
+  g_profile.prev = op;
+}
+#endif
+
 // The dispatch loop. Runs the activation whose first frame is `entry` (already pushed, its
 // arguments in place) until that frame returns (kOk), or a trap (a TrapCode or kHostTrap /
 // kException; es->cur_frame and es->trap_ip say where).
@@ -244,7 +264,15 @@ const void* const* g_labels = nullptr;
     mbase = mem0 ? mem0->base : nullptr;                             \
     variant = (mem0 != nullptr && !mem0->guarded) ? 1 : 0;           \
   } while (0)
+#ifdef KUMO_INTERP_PROFILE
+#define DISPATCH()     \
+  do {                 \
+    profile_op(ip);    \
+    goto* load_handler(ip); \
+  } while (0)
+#else
 #define DISPATCH() goto* load_handler(ip)
+#endif
 #define NEXT(n)     \
   do {              \
     ip += (n);      \
@@ -391,6 +419,46 @@ Trap make_trap_value(ExecState& es, int code, Frame* entry) {
   }
   return t;
 }
+
+#ifdef KUMO_INTERP_PROFILE
+const char* const kOpNames[] = {
+#define OP(name) #name,
+#include "wasm/interp/ops_list.inc"
+#undef OP
+};
+IOp handler_op_slow(const void* h) {
+  static std::unordered_map<const void*, IOp> m = [] {
+    std::unordered_map<const void*, IOp> r;
+    for (size_t i = 0; i < size_t(IOp::Count_); ++i) r[labels()[i]] = IOp(i);
+    return r;
+  }();
+  return m.at(h);
+}
+Profile::~Profile() {
+  std::vector<std::pair<uint64_t, size_t>> v;
+  uint64_t total = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (ops[i]) v.push_back({ops[i], i});
+    total += ops[i];
+  }
+  std::sort(v.rbegin(), v.rend());
+  fmt::print(stderr, "== instructions: {}\n", total);
+  for (size_t i = 0; i < v.size() && i < 40; ++i) {
+    fmt::print(stderr, "{:6.2f}% {}\n", 100.0 * double(v[i].first) / double(total), kOpNames[v[i].second]);
+  }
+  v.clear();
+  size_t n = size_t(IOp::Count_);
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    if (pairs[i]) v.push_back({pairs[i], i});
+  }
+  std::sort(v.rbegin(), v.rend());
+  fmt::print(stderr, "== pairs\n");
+  for (size_t i = 0; i < v.size() && i < 40; ++i) {
+    fmt::print(stderr, "{:6.2f}% {} -> {}\n", 100.0 * double(v[i].first) / double(total),
+               kOpNames[v[i].second / n], kOpNames[v[i].second % n]);
+  }
+}
+#endif
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 // polymorphic stacks never need to be typed here.
 #include <algorithm>
 #include <cassert>
+#include <cstdlib>
 
 #include "wasm/interp/code.hpp"
 #include "wasm/interp/interp.hpp"
@@ -205,6 +206,7 @@ class Translator {
         code_->offsets.push_back({at, cur_offset_});
       }
     }
+    if (dump_) starts_.push_back({at, op});
     const void* h = handler_address(op);
     uint32_t w[2];
     std::memcpy(w, &h, sizeof h);
@@ -409,6 +411,10 @@ class Translator {
   const Body* body_ = nullptr;
   std::vector<HandlerEntry> handlers_;
   std::vector<CatchEntry> catches_;
+  // Debugging: KUMO_INTERP_DUMP=1 prints every translated function to stderr.
+  bool dump_ = std::getenv("KUMO_INTERP_DUMP") != nullptr;
+  std::vector<std::pair<uint32_t, IOp>> starts_;
+  void dump() const;
 };
 
 bool Translator::values_in_place(uint32_t n, uint32_t base_slot) const {
@@ -1352,6 +1358,26 @@ Expected<void> Translator::try_table(const Instr& in) {
   return {};
 }
 
+const char* const kIOpNames[] = {
+#define OP(name) #name,
+#include "wasm/interp/ops_list.inc"
+#undef OP
+};
+
+void Translator::dump() const {
+  std::string s = fmt::format("func {} (L={} max_slots={}):\n", code_->func_index, L_, max_slots_);
+  for (size_t i = 0; i < starts_.size(); ++i) {
+    uint32_t at = starts_[i].first;
+    // Instructions removed by a fusion were rewound: skip starts that were overwritten.
+    if (i + 1 < starts_.size() && starts_[i + 1].first <= at) continue;
+    uint32_t end = i + 1 < starts_.size() ? starts_[i + 1].first : uint32_t(out_.size());
+    s += fmt::format("  {:5}: {}", at, kIOpNames[size_t(starts_[i].second)]);
+    for (uint32_t p = at + 2; p < end; ++p) s += fmt::format(" {}", int32_t(out_[p]));
+    s += "\n";
+  }
+  fmt::print(stderr, "{}", s);
+}
+
 Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index) {
   std::unique_ptr<Code, CodeDeleter> code(new Code);
   code_ = code.get();
@@ -1421,6 +1447,7 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
     KUMO_CHECK(instr(in));
   }
   code_->max_slots = max_slots_ + 2;
+  if (dump_) dump();
   code_->code = std::move(out_);
   code_->entry[0].store(code_->code.data(), std::memory_order_release);
   code_->handlers = std::move(handlers_);
