@@ -95,14 +95,13 @@ WastOptions runner_options(const WastCommandOptions& o) {
 }
 
 WastCounts run_in_process(const std::vector<fs::path>& files, const WastCommandOptions& o) {
-  wasm::Engine engine;
   WastOptions wo = runner_options(o);
   LineSink sink = [&](std::string_view line) {
     if (!o.quiet) fmt::print("{}\n", line);
   };
   WastCounts total;
   for (const fs::path& f : files) {
-    WastCounts c = run_wast_file(f, engine, wo, sink);
+    WastCounts c = run_wast_file(f, wo, sink);
     if (o.verbose && !o.quiet) fmt::print("{}", file_summary(f, c));
     std::fflush(stdout);
     total += c;
@@ -177,13 +176,8 @@ class ForkPool {
         s += '\n';
         write_all(out, s.data(), s.size());
       };
-      int status = 0;
-      {
-        wasm::Engine engine;
-        WastOptions wo = runner_options(o_);
-        run_wast_file(files_[index], engine, wo, sink, &progress_[slot]);
-      }
-      _exit(status);  // skip the parent's atexit handlers and stdio buffers
+      run_wast_file(files_[index], runner_options(o_), sink, &progress_[slot]);
+      _exit(0);  // skip the parent's atexit handlers and stdio buffers
     }
     close(fds[1]);
     running_.push_back(Child{index, slot, pid, fds[0], Clock::now()});

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "cli/spectest_host.hpp"
-#include "cli/wast_legacy.hpp"
 #include "cli/wasm_file.hpp"
 #include "cli/wast_values.hpp"
 #include "wasm/module.hpp"
@@ -62,6 +61,12 @@ wasm::Features features_for(SpecVersion v) {
   }
 }
 
+wasm::Config engine_config(const wasm::Features& f) {
+  wasm::Config c;
+  c.features = f;
+  return c;
+}
+
 // Engine messages can span lines (a trap with its backtrace); a report line keeps the first.
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -87,12 +92,13 @@ std::string json_string(const json& j, const char* key) {
 
 class FileRun {
  public:
-  FileRun(const fs::path& json_path, wasm::Engine& engine, const WastOptions& options,
-          const LineSink& sink, WastProgress* progress)
-      : engine_(engine), options_(options), sink_(sink), progress_(progress),
-        dir_(json_path.parent_path()), display_(json_path.string()),
-        spec_(options.spec == SpecVersion::Auto ? spec_version_for(json_path) : options.spec),
-        features_(features_for(spec_)) {}
+  FileRun(const fs::path& json_path, const WastOptions& options, const LineSink& sink,
+          WastProgress* progress)
+      : options_(options), sink_(sink), progress_(progress), dir_(json_path.parent_path()),
+        display_(json_path.string()),
+        features_(features_for(options.spec == SpecVersion::Auto ? spec_version_for(json_path)
+                                                                  : options.spec)),
+        engine_(engine_config(features_)) {}
 
   WastCounts run(const fs::path& json_path) {
     json doc;
@@ -240,21 +246,13 @@ class FileRun {
 
   void instantiate(const json& cmd, std::shared_ptr<const wasm::CompiledModule> compiled,
                    const std::string& name_key) {
-    auto inst = link(compiled);
+    auto inst = linker_.instantiate(*store_, compiled);
     if (!inst) {
       set_module(cmd, Slot{Slot::Failed, nullptr, line_}, name_key);
       return fail(fmt::format("instantiation failed: {}", first_line(inst.error().message)));
     }
     set_module(cmd, Slot{Slot::Ready, *inst, line_}, name_key);
     pass();
-  }
-
-  // Instantiates through the linker; for the wasm 1.0 suite with 1.0's all-or-nothing segment
-  // bounds check first (see wast_legacy.hpp).
-  Expected<wasm::Instance*> link(const std::shared_ptr<const wasm::CompiledModule>& compiled) {
-    if (spec_ == SpecVersion::V1)
-      if (auto why = wasm1_segments_do_not_fit(*compiled->module, linker_)) return err("{}", *why);
-    return linker_.instantiate(*store_, compiled);
   }
 
   void cmd_module_definition(const json& cmd) {
@@ -511,7 +509,7 @@ class FileRun {
     std::string text = json_string(cmd, "text");
     auto compiled = compile_valid(cmd, "module");
     if (!compiled) return;
-    auto inst = link(compiled);
+    auto inst = linker_.instantiate(*store_, compiled);
     if (inst) return fail(fmt::format("module was instantiated (expected \"{}\")", text));
     std::string message = first_line(inst.error().message);
     if (message.find(text) == std::string::npos) {
@@ -522,14 +520,15 @@ class FileRun {
     pass();
   }
 
-  wasm::Engine& engine_;
   const WastOptions& options_;
   const LineSink& sink_;
   WastProgress* progress_;
   fs::path dir_;
   std::string display_;
-  SpecVersion spec_;
   wasm::Features features_;
+  // The script's own engine: its features decide decoding, validation and instantiation rules
+  // (e.g. wasm 1.0's all-or-nothing segment initialisation).
+  wasm::Engine engine_;
   uint32_t line_ = 0;
   std::string command_;
   WastCounts counts_;
@@ -544,10 +543,10 @@ class FileRun {
 
 }  // namespace
 
-WastCounts run_wast_file(const fs::path& json_path, wasm::Engine& engine, const WastOptions& options,
-                         const LineSink& sink, WastProgress* progress) {
+WastCounts run_wast_file(const fs::path& json_path, const WastOptions& options, const LineSink& sink,
+                         WastProgress* progress) {
   try {
-    FileRun run(json_path, engine, options, sink, progress);
+    FileRun run(json_path, options, sink, progress);
     return run.run(json_path);
   } catch (const std::exception& e) {
     // Only reachable for failures outside any command (e.g. out of memory setting up).

@@ -35,7 +35,8 @@ struct WastProgress {
 
 // Which version of the spec a script was written for. Later versions made some modules valid
 // (or well-formed) that older suites assert to be invalid (a second memory, multi-value results,
-// long LEB128 zero bytes, ...); those suites are decoded and validated with the older rules.
+// long LEB128 zero bytes, ...) and changed segment initialisation; those suites run in an Engine
+// configured with the older rules (Config::features).
 // Threads is wasm 2.0 plus shared memories. Auto picks by path: a directory named wasm-1.0,
 // wasm-2.0 or threads, else 3.0.
 enum class SpecVersion { Auto, V1, V2, V3, Threads };
@@ -54,11 +55,11 @@ struct WastOptions {
 // Receives the runner's messages, one line at a time, without a trailing newline.
 using LineSink = std::function<void(std::string_view)>;
 
-// Runs the script `json_path`. Every command counts as passed, failed or skipped; a file that
-// cannot be read or parsed counts as one failure. Never throws.
-WastCounts run_wast_file(const std::filesystem::path& json_path, wasm::Engine& engine,
-                         const WastOptions& options, const LineSink& sink,
-                         WastProgress* progress = nullptr);
+// Runs the script `json_path` in an Engine of its own, configured with the features of its spec
+// version. Every command counts as passed, failed or skipped; a file that cannot be read or
+// parsed counts as one failure. Never throws.
+WastCounts run_wast_file(const std::filesystem::path& json_path, const WastOptions& options,
+                         const LineSink& sink, WastProgress* progress = nullptr);
 
 // True when a trap matches an assertion's expected message (the spec compares by prefix).
 bool trap_matches(const wasm::Trap& trap, std::string_view expected);

@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "cli/wast_legacy.hpp"
 #include "cli/wast_runner.hpp"
 #include "wasm/runtime/objects.hpp"
 
@@ -162,9 +161,8 @@ class WastRunnerTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(WastRunnerTest, RunsScriptInProcess) {
-  kumo::wasm::Engine engine;
   std::vector<std::string> lines;
-  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "e2e.json", engine, {},
+  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "e2e.json", {},
                                        [&](std::string_view l) { lines.emplace_back(l); });
   std::string all;
   for (const auto& l : lines) all += l + "\n";
@@ -182,11 +180,10 @@ TEST_F(WastRunnerTest, RunsScriptInProcess) {
 }
 
 TEST_F(WastRunnerTest, StrictModeChecksMessages) {
-  kumo::wasm::Engine engine;
   kc::WastOptions o;
   o.strict = true;
   std::vector<std::string> lines;
-  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "e2e.json", engine, o,
+  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "e2e.json", o,
                                        [&](std::string_view l) { lines.emplace_back(l); });
   // Strict mode can only turn passes into failures, never the reverse.
   EXPECT_EQ(c.passed + c.failed, 18u);
@@ -197,17 +194,16 @@ TEST_F(WastRunnerTest, StrictModeChecksMessages) {
 TEST_F(WastRunnerTest, MalformedJsonIsOneClearFailure) {
   write_file(dir_ / "broken.json", std::string_view("{\"commands\": [ {\"type\": "));
   write_file(dir_ / "notascript.json", std::string_view("[1, 2]"));
-  kumo::wasm::Engine engine;
   for (const char* f : {"broken.json", "notascript.json"}) {
     std::vector<std::string> lines;
-    kc::WastCounts c = kc::run_wast_file(dir_ / f, engine, {}, [&](std::string_view l) { lines.emplace_back(l); });
+    kc::WastCounts c = kc::run_wast_file(dir_ / f, {}, [&](std::string_view l) { lines.emplace_back(l); });
     EXPECT_EQ(c.failed, 1u);
     EXPECT_EQ(c.passed, 0u);
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find(": error: "), std::string::npos) << lines[0];
   }
   std::vector<std::string> lines;
-  kc::WastCounts c = kc::run_wast_file(dir_ / "missing.json", engine, {}, [&](std::string_view l) { lines.emplace_back(l); });
+  kc::WastCounts c = kc::run_wast_file(dir_ / "missing.json", {}, [&](std::string_view l) { lines.emplace_back(l); });
   EXPECT_EQ(c.failed, 1u);
 }
 
@@ -225,9 +221,8 @@ TEST_F(WastRunnerTest, BadCommandsFailWithoutStoppingTheFile) {
     {"type": "assert_return", "line": 10, "action": {"type": "invoke", "module": "$A", "field": "add", "args": [{"type": "i32", "value": "2"}, {"type": "i32", "value": "2"}]}, "expected": [{"type": "i32", "value": "4"}]},
     {"type": "assert_return", "line": 11, "action": {"type": "invoke", "module": "$nope", "field": "add", "args": []}, "expected": []}
   ]})"));
-  kumo::wasm::Engine engine;
   std::vector<std::string> lines;
-  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "odd.json", engine, {},
+  kc::WastCounts c = kc::run_wast_file(dir_ / "suite" / "odd.json", {},
                                        [&](std::string_view l) { lines.emplace_back(l); });
   std::string all;
   for (const auto& l : lines) all += l + "\n";
@@ -374,27 +369,4 @@ TEST(WastSpecVersion, ChosenByTheSuiteDirectory) {
   EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0/i32/i32.json"), SpecVersion::V3);
   EXPECT_EQ(kc::spec_version_for("/s/spectest/wasm-3.0-simd/x/x.json"), SpecVersion::V3);
   EXPECT_EQ(kc::spec_version_for("/tmp/wasm-1.0.json"), SpecVersion::V3);  // directories only
-}
-
-TEST(WastLegacy, Wasm1SegmentBoundsCheck) {
-  // memory 1 page, table 2 funcref, one function; a data segment of 2 bytes at `data_at`, an
-  // element segment of 1 function at `elem_at`.
-  auto make = [](uint8_t data_hi, uint8_t elem_at) {
-    // i32.const 65534 + data_hi (LEB128: 0xfe 0xff 0x03 / 0xff 0xff 0x03)
-    Bytes data_offset = {0x41, uint8_t(0xfe + data_hi), 0xff, 0x03, 0x0b};
-    return module({section(1, {Bytes{0x60, 0, 0}}), section(3, {Bytes{0}}),
-                   section(4, {Bytes{0x70, 0x00, 2}}), section(5, {Bytes{0x00, 1}}),
-                   section(9, {Bytes{0x00, 0x41, elem_at, 0x0b, 1, 0}}), section(10, {body({0x0b})}),
-                   section(11, {cat({Bytes{0x00}, data_offset, Bytes{2, 'h', 'i'}})})});
-  };
-  kumo::wasm::Linker linker;
-  auto fits = kumo::wasm::decode_module(make(0, 1));
-  ASSERT_TRUE(fits) << fits.error().message;
-  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**fits, linker), std::nullopt);
-  auto data_out = kumo::wasm::decode_module(make(1, 1));
-  ASSERT_TRUE(data_out);
-  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**data_out, linker), "data segment does not fit");
-  auto elem_out = kumo::wasm::decode_module(make(0, 2));
-  ASSERT_TRUE(elem_out);
-  EXPECT_EQ(kc::wasm1_segments_do_not_fit(**elem_out, linker), "elements segment does not fit");
 }

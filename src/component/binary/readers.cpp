@@ -329,11 +329,9 @@ Expected<Sort> read_sort(Reader& r) {
 
 Expected<Sort> read_extern_sort(Reader& r) {
   uint32_t at = r.offset();
-  KUMO_TRY(uint8_t b, r.peek());
   KUMO_TRY(Sort s, read_sort(r));
-  if (is_core(s) && s != Sort::CoreModule) {
-    return invalid_byte(r, at + (b == 0 ? 1 : 0), b == 0 ? 0 : b, "component external kind");
-  }
+  // Of the core sorts only modules cross component boundaries.
+  if (is_core(s) && s != Sort::CoreModule) return invalid_byte(r, at, 0x00, "component external kind");
   return s;
 }
 
