@@ -36,14 +36,17 @@ enum class Shape : uint8_t {
 struct SimpleOp {
   IOp op = IOp::Count_;
   Shape shape = Shape::None;
-  IOp imm = IOp::Count_;     // immediate-operand form (BinImm, Cmp)
+  IOp imm = IOp::Count_;     // immediate-operand form (BinImm, Cmp, TrapBin)
   bool commutative = false;
+  IOp rr = IOp::Count_;      // scalar loads/stores: the form with a fused i32.add address
 };
 
 struct CmpInfo {
-  Op negated = Op::Nop;  // !(a op b)  ==  a negated b
+  Op negated = Op::Nop;  // !(a op b)  ==  a negated b   (integers only)
   Op swapped = Op::Nop;  // b op a     ==  a swapped b
   IOp set = IOp::Count_, set_imm = IOp::Count_, br = IOp::Count_, br_imm = IOp::Count_;
+  IOp br_not = IOp::Count_;  // floats: branch if !(a op b)
+  bool is_float = false;
 };
 
 struct OpTables {
@@ -64,10 +67,18 @@ struct OpTables {
   cmp[size_t(Op::n)].br = IOp::Br##n;                                       \
   cmp[size_t(Op::n)].br_imm = IOp::Br##n##_I;                               \
   is_cmp[size_t(Op::n)] = true;
+#define FCMPOP(n, f, a)                          \
+  S(n, Bin)                                      \
+  cmp[size_t(Op::n)].set = IOp::n;               \
+  cmp[size_t(Op::n)].br = IOp::Br##n;            \
+  cmp[size_t(Op::n)].br_not = IOp::BrNot##n;     \
+  cmp[size_t(Op::n)].is_float = true;            \
+  is_cmp[size_t(Op::n)] = true;
 #define TRAPUN(n, f, a, b) S(n, TrapUn)
-#define TRAPBIN(n, f, a, b) S(n, TrapBin)
-#define LOAD(n, mt, field, rt) S(n, Load)
-#define STORE(n, mt, field) S(n, Store)
+#define TRAPBIN_IMM(n, f, a, b) \
+  simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::TrapBin, IOp::n##_I, false};
+#define LOAD(n, mt, field, rt) S(n, Load) simple[size_t(Op::n)].rr = IOp::n##_RR;
+#define STORE(n, mt, field) S(n, Store) simple[size_t(Op::n)].rr = IOp::n##_RR;
 #define VLOAD(n, f, size) S(n, VLoad)
 #define VSTORE(n, f, size) S(n, VStore)
 #define VLOADLANE(n, f, size) S(n, VLoadLane)
@@ -81,27 +92,8 @@ struct OpTables {
 #define VEXTRACT(n, f, a) S(n, VExtract)
 #define VREPLACE(n, f, a) S(n, VReplace)
 #include "wasm/interp/ops_gen.def"
+#include "wasm/interp/ops_undef.inc"
 #undef S
-#undef UNOP
-#undef BINOP
-#undef BINOP_IMM
-#undef CMPOP
-#undef TRAPUN
-#undef TRAPBIN
-#undef LOAD
-#undef STORE
-#undef VLOAD
-#undef VSTORE
-#undef VLOADLANE
-#undef VSTORELANE
-#undef VUN
-#undef VBIN
-#undef VTERN
-#undef VTEST
-#undef VSHIFT
-#undef VSPLAT
-#undef VEXTRACT
-#undef VREPLACE
     for (Op o : {Op::I32Add, Op::I32Mul, Op::I32And, Op::I32Or, Op::I32Xor, Op::I64Add, Op::I64Mul,
                  Op::I64And, Op::I64Or, Op::I64Xor}) {
       simple[size_t(o)].commutative = true;
@@ -511,7 +503,16 @@ uint32_t Translator::emit_cond_branch(bool when_true) {
   const Producer p = producer_;
   if (p.valid && p.entry == stack_.size() && cond.kind == Entry::Stack) {
     // Fuse the compare that produced the condition.
-    if (const CmpInfo* ci = cmp_info(p.op)) {
+    const CmpInfo* ci = cmp_info(p.op);
+    if (ci != nullptr && ci->is_float) {
+      rewind(p.start);
+      uint32_t at = begin(when_true ? ci->br : ci->br_not);
+      put(p.a);
+      put(p.b);
+      put(0);
+      return at;
+    }
+    if (ci != nullptr) {
       rewind(p.start);
       Op op = when_true ? p.op : ci->negated;
       const CmpInfo* ni = cmp_info(op);
@@ -778,45 +779,77 @@ void Translator::simple(const Instr& in, const SimpleOp& s) {
       uint32_t home = a.home;
       const bool wide = a.type == ValType::I64;
       auto fits = [&](uint64_t v) { return !wide ? true : int64_t(v) == int64_t(int32_t(v)); };
+      const Producer p = producer_;  // before anything below emits
+      auto emit_imm = [&](IOp iop, Op op, const Entry& x, uint64_t imm) {
+        uint32_t sx = slot_of(x);
+        uint32_t at = begin(iop);
+        put(home);
+        put(sx);
+        put(uint32_t(imm));
+        push_stack(rk);
+        set_producer(at, op);
+        producer_.a = sx;
+        producer_.b = uint32_t(imm);
+        producer_.imm = true;
+      };
       if (s.shape == Shape::BinImm || s.shape == Shape::Cmp) {
         Op op = in.op;
         IOp iop = s.imm;
-        bool commutes = s.commutative;
         if (a.kind == Entry::Const && b.kind != Entry::Const && fits(a.value)) {
           if (s.shape == Shape::Cmp) {
             op = cmp_info(op)->swapped;  // c < x  <=>  x > c
             iop = cmp_info(op)->set_imm;
             std::swap(a, b);
-          } else if (commutes) {
+          } else if (s.commutative) {
             std::swap(a, b);
           }
         }
         if (b.kind == Entry::Const && a.kind != Entry::Const && fits(b.value)) {
-          uint32_t sa = slot_of(a);
-          uint32_t at = begin(iop);
-          put(home);
-          put(sa);
-          put(uint32_t(b.value));
-          push_stack(rk);
-          set_producer(at, op);
-          producer_.a = sa;
-          producer_.b = uint32_t(b.value);
-          producer_.imm = true;
+          emit_imm(iop, op, a, b.value);
           return;
         }
       }
-      if ((in.op == Op::I32Sub || in.op == Op::I64Sub) && b.kind == Entry::Const &&
-          a.kind != Entry::Const) {
+      if (s.shape == Shape::TrapBin && b.kind == Entry::Const && a.kind != Entry::Const &&
+          fits(b.value)) {
+        // Division by a constant that cannot trap needs no checks.
+        uint64_t all_ones = wide ? ~uint64_t(0) : 0xFFFFFFFFull;
+        bool is_signed = in.op == Op::I32DivS || in.op == Op::I32RemS || in.op == Op::I64DivS ||
+                         in.op == Op::I64RemS;
+        if (b.value != 0 && !(is_signed && b.value == all_ones)) {
+          emit_imm(s.imm, in.op, a, b.value);
+          return;
+        }
+      }
+      if ((in.op == Op::I32Sub || in.op == Op::I64Sub) && a.kind != Entry::Const &&
+          b.kind == Entry::Const) {
         // x - c  ->  x + (-c)
         uint64_t neg = wide ? uint64_t(0) - b.value : uint32_t(0u - uint32_t(b.value));
         if (fits(neg)) {
-          uint32_t sa = slot_of(a);
-          uint32_t at = begin(wide ? IOp::I64Add_I : IOp::I32Add_I);
+          emit_imm(wide ? IOp::I64Add_I : IOp::I32Add_I, wide ? Op::I64Add : Op::I32Add, a, neg);
+          return;
+        }
+      }
+      if ((in.op == Op::I32Sub || in.op == Op::I64Sub) && a.kind == Entry::Const &&
+          b.kind != Entry::Const && fits(a.value)) {
+        emit_imm(wide ? IOp::I64RSub_I : IOp::I32RSub_I, Op::Nop, b, a.value);
+        return;
+      }
+      if (in.op == Op::I32Add && p.valid && p.op == Op::I32Shl && p.imm &&
+          a.kind != Entry::Const && b.kind != Entry::Const) {
+        // a + (x << k), the shift produced just before: one instruction.
+        const Entry* other = nullptr;
+        if (p.entry == stack_.size() + 1 && b.kind == Entry::Stack) other = &a;
+        if (p.entry == stack_.size() && a.kind == Entry::Stack) other = &b;
+        if (other != nullptr) {
+          rewind(p.start);
+          uint32_t so = slot_of(*other);
+          uint32_t at = begin(IOp::I32AddShl);
           put(home);
-          put(sa);
-          put(uint32_t(neg));
+          put(so);
+          put(p.a);
+          put(p.b);
           push_stack(rk);
-          set_producer(at, wide ? Op::I64Add : Op::I32Add);
+          set_producer(at);
           return;
         }
       }
@@ -860,7 +893,22 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
   switch (s.shape) {
     case Shape::Load:
     case Shape::VLoad: {
+      const Producer p = producer_;
       Entry a = pop();
+      if (variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && p.valid &&
+          p.op == Op::I32Add && !p.imm && p.entry == stack_.size()) {
+        // The address is an i32.add just emitted: fold it into the access.
+        rewind(p.start);
+        uint32_t at = begin(s.rr);
+        code_->guarded_sites.push_back(at);
+        put(a.home);
+        put(p.a);
+        put(p.b);
+        put(uint32_t(off));
+        push_stack(rk);
+        set_producer(at);
+        return;
+      }
       uint32_t sa = slot_of(a);
       uint32_t at = begin(op);
       if (variant == 0) code_->guarded_sites.push_back(at);
@@ -873,8 +921,22 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
     }
     case Shape::Store:
     case Shape::VStore: {
+      const Producer p = producer_;
       Entry v = pop();
       Entry a = pop();
+      // (A constant value would be materialized over the add's second operand: not fused.)
+      if (variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && v.kind != Entry::Const &&
+          p.valid && p.op == Op::I32Add && !p.imm && p.entry == stack_.size()) {
+        rewind(p.start);
+        uint32_t sv = slot_of(v);
+        uint32_t at = begin(s.rr);
+        code_->guarded_sites.push_back(at);
+        put(p.a);
+        put(p.b);
+        put(uint32_t(off));
+        put(sv);
+        return;
+      }
       uint32_t sv = slot_of(v);
       uint32_t sa = slot_of(a);
       uint32_t at = begin(op);

@@ -13,7 +13,10 @@ import sys
 FIELD = {'i': 'u32', 'l': 'u64', 'f': 'f32', 'd': 'f64'}
 # Binary integer ops with an immediate-operand variant (x op imm).
 IMM_OPS = {'I32Add', 'I32Mul', 'I32And', 'I32Or', 'I32Xor', 'I32Shl', 'I32ShrS', 'I32ShrU',
-           'I64Add', 'I64Mul', 'I64And', 'I64Or', 'I64Xor', 'I64Shl', 'I64ShrS', 'I64ShrU'}
+           'I32Rotl', 'I32Rotr', 'I64Add', 'I64Mul', 'I64And', 'I64Or', 'I64Xor', 'I64Shl',
+           'I64ShrS', 'I64ShrU', 'I64Rotl', 'I64Rotr'}
+# Float compares: fused compare-and-branch in both polarities (NaN makes !(a < b) != (a >= b)).
+FCMP_OPS = {p + s for p in ('F32', 'F64') for s in ('Eq', 'Ne', 'Lt', 'Gt', 'Le', 'Ge')}
 CMP_OPS = {p + s for p in ('I32', 'I64')
            for s in ('Eq', 'Ne', 'LtS', 'LtU', 'GtS', 'GtU', 'LeS', 'LeU', 'GeS', 'GeU')}
 TRAPPING = {'I32DivS', 'I32DivU', 'I32RemS', 'I32RemU', 'I64DivS', 'I64DivU', 'I64RemS', 'I64RemU',
@@ -103,8 +106,11 @@ def main():
             out.append(f'CMPOP({name}, {fn}, {FIELD[ins[0]]})')
         elif name in IMM_OPS:
             out.append(f'BINOP_IMM({name}, {fn}, {FIELD[ins[0]]})')
+        elif name in FCMP_OPS:
+            out.append(f'FCMPOP({name}, {fn}, {FIELD[ins[0]]})')
         elif name in TRAPPING:
-            kind = 'TRAPBIN' if len(ins) == 2 else 'TRAPUN'
+            # Integer division also gets an immediate form (x / c).
+            kind = 'TRAPBIN_IMM' if len(ins) == 2 else 'TRAPUN'
             out.append(f'{kind}({name}, {fn}, {FIELD[ins[0]]}, {FIELD[res]})')
         elif len(ins) == 1:
             out.append(f'UNOP({name}, {fn}, {FIELD[ins]}, {FIELD[res]})')
