@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_map>
 #include <csetjmp>
+#include <cstdlib>
 #include <cstring>
 
 #include "wasm/interp/exec_state.hpp"
@@ -206,6 +207,10 @@ int op_table_init(Instance* inst, Slot* fp, const uint32_t* ip) {
 
 const void* const* g_labels = nullptr;
 
+// Testing aid: KUMO_INTERP_CHECKED=1 runs every memory-0 access through the bounds-checked
+// variant even for guarded memories (so that the spec suites cover it).
+const bool g_force_checked = std::getenv("KUMO_INTERP_CHECKED") != nullptr;
+
 #ifdef KUMO_INTERP_PROFILE
 // Development aid (build with -DKUMO_INTERP_PROFILE): counts executed instructions and
 // consecutive pairs, printed to stderr at exit. Used to choose fusions.
@@ -262,7 +267,7 @@ inline void profile_op(const uint32_t* ip) {
     inst = (ni);                                                     \
     mem0 = inst->memories.empty() ? nullptr : inst->memories[0];     \
     mbase = mem0 ? mem0->base : nullptr;                             \
-    variant = (mem0 != nullptr && !mem0->guarded) ? 1 : 0;           \
+    variant = (mem0 != nullptr && (!mem0->guarded || g_force_checked)) ? 1 : 0; \
   } while (0)
 #ifdef KUMO_INTERP_PROFILE
 #define DISPATCH()     \

@@ -176,6 +176,7 @@ struct Producer {
   Op op = Op::Nop;           // the wasm op (compares and eqz: for branch fusion)
   bool imm = false;          // compare with an immediate second operand
   uint32_t a = 0, b = 0;     // operand slots (b: immediate when imm)
+  uint32_t k = 0;            // I32Add from an add-shift: a + (b << k)
 };
 
 class Translator {
@@ -238,7 +239,7 @@ class Translator {
 
   // ---- virtual stack ----
   uint32_t next_home() const {
-    return stack_.empty() ? L_ : stack_.back().home + stack_.back().nslots();
+    return stack_.empty() ? L_ + 1 : stack_.back().home + stack_.back().nslots();
   }
   void note_height(uint32_t end_slot) { max_slots_ = std::max(max_slots_, end_slot); }
   Entry& push_stack(ValType::Kind t) {
@@ -328,13 +329,22 @@ class Translator {
       if (e.kind == Entry::Local && e.local == local_slot) materialize(e);
     }
   }
-  // Slot holding a popped entry's value (constants are materialized into their home slot,
-  // which is free once the entry is popped).
+  // Slot L is zeroed on entry (when used), so constant zero operands and constant addresses
+  // (folded into the offset) need no instruction.
+  uint32_t zero_slot() {
+    zero_used_ = true;
+    return L_;
+  }
+  // Slot holding a popped entry's value, to be read (constants are materialized into their home
+  // slot, which is free once the entry is popped).
   uint32_t slot_of(const Entry& e) {
     switch (e.kind) {
       case Entry::Local: return e.local;
       case Entry::Stack: return e.home;
-      case Entry::Const: emit_move(e, e.home); return e.home;
+      case Entry::Const:
+        if (e.value == 0) return zero_slot();
+        emit_move(e, e.home);
+        return e.home;
     }
     return e.home;
   }
@@ -383,6 +393,7 @@ class Translator {
   }
   bool table_is64(uint32_t t) { return m_.table_type(t).limits.is64; }
   Expected<void> try_table(const Instr& in);
+  void zero_prologue();
 
   const Module& m_;
   const Function& fn_;
@@ -395,7 +406,9 @@ class Translator {
   std::vector<ValType::Kind> local_types_;
   std::vector<uint32_t> local_refs_;
   uint32_t num_local_entries_ = 0;
-  uint32_t L_ = 0;
+  uint32_t L_ = 0;         // locals are slots [0, L); slot L always holds zero (see zero_slot())
+  bool zero_used_ = false;
+  uint32_t zero_locals_pc_ = kNone;  // the prologue's ZeroLocals, if any
   uint32_t max_slots_ = 0;
   uint32_t cur_offset_ = 0;
   Producer producer_;
@@ -849,7 +862,10 @@ void Translator::simple(const Instr& in, const SimpleOp& s) {
           put(p.a);
           put(p.b);
           push_stack(rk);
-          set_producer(at);
+          set_producer(at, Op::I32Add);
+          producer_.a = so;
+          producer_.b = p.a;
+          producer_.k = p.b & 31;
           return;
         }
       }
@@ -890,26 +906,39 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
     if (variant != 0) put(mem);
   };
   ValType::Kind rk = result_kind(in.op);
+  // The address operand; a constant address folds into the offset (read from the zero slot).
+  auto addr_slot = [&](const Entry& a) {
+    if (!is64 && a.kind == Entry::Const && uint64_t(uint32_t(a.value)) + off <= 0xFFFFFFFFull) {
+      off += uint32_t(a.value);
+      return zero_slot();
+    }
+    return slot_of(a);
+  };
+  // The address was computed by an i32.add (or add-shift) just emitted, used only here: fold it
+  // into the access (memory 0 only).
+  const Producer p = producer_;
+  auto fuse_add = [&](const Entry& a) {
+    return variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && p.valid &&
+           p.op == Op::I32Add && !p.imm && p.entry == stack_.size();
+  };
   switch (s.shape) {
     case Shape::Load:
     case Shape::VLoad: {
-      const Producer p = producer_;
       Entry a = pop();
-      if (variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && p.valid &&
-          p.op == Op::I32Add && !p.imm && p.entry == stack_.size()) {
-        // The address is an i32.add just emitted: fold it into the access.
+      if (fuse_add(a)) {
         rewind(p.start);
         uint32_t at = begin(s.rr);
         code_->guarded_sites.push_back(at);
         put(a.home);
         put(p.a);
         put(p.b);
+        put(p.k);
         put(uint32_t(off));
         push_stack(rk);
         set_producer(at);
         return;
       }
-      uint32_t sa = slot_of(a);
+      uint32_t sa = addr_slot(a);
       uint32_t at = begin(op);
       if (variant == 0) code_->guarded_sites.push_back(at);
       put(a.home);
@@ -921,24 +950,23 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
     }
     case Shape::Store:
     case Shape::VStore: {
-      const Producer p = producer_;
       Entry v = pop();
       Entry a = pop();
-      // (A constant value would be materialized over the add's second operand: not fused.)
-      if (variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && v.kind != Entry::Const &&
-          p.valid && p.op == Op::I32Add && !p.imm && p.entry == stack_.size()) {
+      // (A nonzero constant value would be materialized over the add's second operand.)
+      if ((v.kind != Entry::Const || v.value == 0) && fuse_add(a)) {
         rewind(p.start);
         uint32_t sv = slot_of(v);
         uint32_t at = begin(s.rr);
         code_->guarded_sites.push_back(at);
         put(p.a);
         put(p.b);
+        put(p.k);
         put(uint32_t(off));
         put(sv);
         return;
       }
       uint32_t sv = slot_of(v);
-      uint32_t sa = slot_of(a);
+      uint32_t sa = addr_slot(a);
       uint32_t at = begin(op);
       if (variant == 0) code_->guarded_sites.push_back(at);
       put(sa);
@@ -1420,6 +1448,30 @@ Expected<void> Translator::try_table(const Instr& in) {
   return {};
 }
 
+// Makes the prologue zero slot L: the locals' ZeroLocals extends to it, or a ZeroLocals is
+// inserted at pc 0 (branch offsets are relative, so only absolute pcs move).
+void Translator::zero_prologue() {
+  if (zero_locals_pc_ != kNone) {
+    ++out_[zero_locals_pc_ + 3];
+    return;
+  }
+  const void* h = handler_address(IOp::ZeroLocals);
+  uint32_t w[2];
+  std::memcpy(w, &h, sizeof h);
+  constexpr uint32_t n = 4;
+  out_.insert(out_.begin(), {w[0], w[1], L_, 1});
+  for (PcOffset& o : code_->offsets) o.pc += n;
+  if (!code_->offsets.empty()) code_->offsets.front().pc = 0;
+  for (uint32_t& site : code_->guarded_sites) site += n;
+  for (HandlerEntry& he : handlers_) {
+    he.begin_pc += n;
+    he.end_pc += n;
+  }
+  for (CatchEntry& ce : catches_) ce.pad_pc += n;
+  for (auto& st : starts_) st.first += n;
+  if (dump_) starts_.insert(starts_.begin(), {0, IOp::ZeroLocals});
+}
+
 const char* const kIOpNames[] = {
 #define OP(name) #name,
 #include "wasm/interp/ops_list.inc"
@@ -1463,21 +1515,21 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
   code_->num_local_slots = L_;
   code_->num_result_slots = slots_of(type.results);
   local_refs_.assign(L_, 0);
-  max_slots_ = std::max(L_, std::max(code_->num_param_slots, code_->num_result_slots));
+  max_slots_ = std::max(L_ + 1, std::max(code_->num_param_slots, code_->num_result_slots));
 
   KUMO_TRY(Body body, decode_expr(m_.code(fn_), fn_.code_offset));
   body_ = &body;
   cur_offset_ = fn_.code_offset;
 
   if (L_ > code_->num_param_slots) {
-    begin(IOp::ZeroLocals);
+    zero_locals_pc_ = begin(IOp::ZeroLocals);
     put(code_->num_param_slots);
     put(L_ - code_->num_param_slots);
   }
 
   Ctl f;
   f.kind = Ctl::Func;
-  f.base_slot = L_;
+  f.base_slot = L_ + 1;
   f.results = type.results;
   ctls_.push_back(std::move(f));
 
@@ -1508,6 +1560,7 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
     }
     KUMO_CHECK(instr(in));
   }
+  if (zero_used_) zero_prologue();
   code_->max_slots = max_slots_ + 2;
   if (dump_) dump();
   code_->code = std::move(out_);
