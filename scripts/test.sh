@@ -38,6 +38,8 @@ if ((sanitize)); then
   # reserve 8 GiB of address space and the trap handler owns SIGSEGV.
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allow_user_segv_handler=1:handle_segv=0:handle_sigbus=0}
+  # The long sightglass programs take many minutes under ASan; they are reported as skipped there.
+  export KUMO_SKIP_SLOW_TESTS=${KUMO_SKIP_SLOW_TESTS:-1}
 fi
 build_dir=${BUILD_DIR:-build}
 
