@@ -26,7 +26,7 @@ def find_kumo_runner(explicit=None):
     build = os.environ.get("KUMO_BUILD_DIR")
     if build:
         candidates.append(Path(build) / "kumo_bench_runner")
-    candidates += [ROOT / "build" / "kumo_bench_runner", ROOT / "build-infra" / "kumo_bench_runner"]
+    candidates.append(ROOT / "build" / "kumo_bench_runner")
     for c in candidates:
         if c.is_file() and os.access(c, os.X_OK):
             return c.resolve()

@@ -78,7 +78,8 @@ cmake_args=(-DCMAKE_BUILD_TYPE="$build_type")
 if command -v ccache >/dev/null; then
   # Preprocessor mode, not direct mode: direct mode reuses an object when a header that
   # `__has_include` looked for (and did not find) appears later, and so returns stale code.
-  launcher="/usr/bin/env;CCACHE_NODIRECT=1;ccache"
+  # CCACHE_BASEDIR makes paths relative, so another clone of the repository (CI) gets hits too.
+  launcher="/usr/bin/env;CCACHE_NODIRECT=1;CCACHE_BASEDIR=$root;ccache"
   cmake_args+=(-DCMAKE_C_COMPILER_LAUNCHER="$launcher" -DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
 fi
 # shellcheck disable=SC2206  # word splitting of the extra arguments is intended

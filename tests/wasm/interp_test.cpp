@@ -1,15 +1,18 @@
 // Interpreter tests on small hand-assembled modules: control flow, the translator's fusions,
 // calls, traps and backtraces, recursion limits, re-entrancy, interruption, tail calls,
 // exceptions, and both memory-access variants (guard pages / explicit checks).
+#include "wasm/interp/interp.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <bit>
 #include <chrono>
+#include <limits>
 #include <thread>
 
 #include "wasm/interp/code.hpp"
 #include "wasm/interp/exec_state.hpp"
-#include "wasm/interp/interp.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::wasm {
@@ -40,16 +43,33 @@ void sleb(std::vector<uint8_t>& out, int64_t v) {
 // Function body bytes, written with small helpers: B().local_get(0).i32_const(1).op(0x6A)...
 struct B {
   std::vector<uint8_t> b;
-  B& op(uint8_t o) { b.push_back(o); return *this; }
-  B& ops(std::initializer_list<uint8_t> os) { b.insert(b.end(), os); return *this; }
-  B& u(uint64_t v) { uleb(b, v); return *this; }
+  B& op(uint8_t o) {
+    b.push_back(o);
+    return *this;
+  }
+  B& ops(std::initializer_list<uint8_t> os) {
+    b.insert(b.end(), os);
+    return *this;
+  }
+  B& u(uint64_t v) {
+    uleb(b, v);
+    return *this;
+  }
   B& local_get(uint32_t i) { return op(0x20).u(i); }
   B& local_set(uint32_t i) { return op(0x21).u(i); }
   B& local_tee(uint32_t i) { return op(0x22).u(i); }
   B& global_get(uint32_t i) { return op(0x23).u(i); }
   B& global_set(uint32_t i) { return op(0x24).u(i); }
-  B& i32_const(int32_t v) { op(0x41); sleb(b, v); return *this; }
-  B& i64_const(int64_t v) { op(0x42); sleb(b, v); return *this; }
+  B& i32_const(int32_t v) {
+    op(0x41);
+    sleb(b, v);
+    return *this;
+  }
+  B& i64_const(int64_t v) {
+    op(0x42);
+    sleb(b, v);
+    return *this;
+  }
   B& call(uint32_t f) { return op(0x10).u(f); }
   B& br(uint32_t d) { return op(0x0C).u(d); }
   B& br_if(uint32_t d) { return op(0x0D).u(d); }
@@ -70,16 +90,23 @@ struct Func {
 
 struct ModuleBuilder {
   std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> types;
-  struct FuncImport { std::string module, name; uint32_t type; };
+  struct FuncImport {
+    std::string module, name;
+    uint32_t type;
+  };
   std::vector<FuncImport> imports;
   std::vector<Func> funcs;
   std::optional<std::pair<uint32_t, std::optional<uint32_t>>> memory;
   bool memory64 = false;
   std::optional<uint32_t> table;  // funcref table size
-  std::vector<uint32_t> elems;     // active segment at 0
-  struct Global { uint8_t type; bool mut; int64_t init; };
+  std::vector<uint32_t> elems;    // active segment at 0
+  struct Global {
+    uint8_t type;
+    bool mut;
+    int64_t init;
+  };
   std::vector<Global> globals;
-  std::vector<uint32_t> tags;      // type index of each tag
+  std::vector<uint32_t> tags;                                    // type index of each tag
   std::vector<std::pair<uint32_t, std::vector<uint8_t>>> datas;  // active, at offset
   std::vector<std::string> names;  // function names (name section), by function index
 
@@ -280,10 +307,10 @@ TEST(Interp, AddAndConstants) {
   ModuleBuilder mb;
   uint32_t t = mb.type({I32, I32}, {I32});
   mb.func(t, {}, B().local_get(0).local_get(1).op(0x6A), "add");
-  mb.func(t, {}, B().local_get(0).i32_const(-5).op(0x6B), "sub5");       // x - 5 -> add imm
-  mb.func(t, {}, B().i32_const(100).local_get(0).op(0x6B), "rsub");      // 100 - x
-  mb.func(t, {}, B().i32_const(7).local_get(1).op(0x6C), "mul7");        // commuted imm
-  mb.func(t, {}, B().i32_const(3).i32_const(4).op(0x6A), "consts");      // both constant
+  mb.func(t, {}, B().local_get(0).i32_const(-5).op(0x6B), "sub5");   // x - 5 -> add imm
+  mb.func(t, {}, B().i32_const(100).local_get(0).op(0x6B), "rsub");  // 100 - x
+  mb.func(t, {}, B().i32_const(7).local_get(1).op(0x6C), "mul7");    // commuted imm
+  mb.func(t, {}, B().i32_const(3).i32_const(4).op(0x6A), "consts");  // both constant
   Env env;
   env.load(mb);
   EXPECT_EQ(env.i32("add", {I(2), I(40)}), 42u);
@@ -299,15 +326,40 @@ TEST(Interp, LoopSumWithFusedCompareBranch) {
   ModuleBuilder mb;
   uint32_t t = mb.type({I32}, {I32});
   B b;
-  b.loop().local_get(2).local_get(1).op(0x6A).local_set(2)
-      .local_get(1).i32_const(1).op(0x6A).local_tee(1)
-      .local_get(0).op(0x48).br_if(0).end().local_get(2);
+  b.loop()
+      .local_get(2)
+      .local_get(1)
+      .op(0x6A)
+      .local_set(2)
+      .local_get(1)
+      .i32_const(1)
+      .op(0x6A)
+      .local_tee(1)
+      .local_get(0)
+      .op(0x48)
+      .br_if(0)
+      .end()
+      .local_get(2);
   mb.func(t, {I32, I32}, b, "sum");
   // Counting down with eqz + br_if.
   B c;
-  c.block().loop().local_get(0).op(0x45).br_if(1)
-      .local_get(1).local_get(0).op(0x6A).local_set(1)
-      .local_get(0).i32_const(1).op(0x6B).local_set(0).br(0).end().end().local_get(1);
+  c.block()
+      .loop()
+      .local_get(0)
+      .op(0x45)
+      .br_if(1)
+      .local_get(1)
+      .local_get(0)
+      .op(0x6A)
+      .local_set(1)
+      .local_get(0)
+      .i32_const(1)
+      .op(0x6B)
+      .local_set(0)
+      .br(0)
+      .end()
+      .end()
+      .local_get(1);
   mb.func(t, {I32}, c, "down");
   Env env;
   env.load(mb);
@@ -322,8 +374,21 @@ TEST(Interp, IfElseAndBlockResults) {
   uint32_t t = mb.type({I32}, {I32});
   // if (x > 10) 1 else (if x == 5 then 2 else 3)
   B b;
-  b.local_get(0).i32_const(10).op(0x4A).if_(I32).i32_const(1).else_()
-      .local_get(0).i32_const(5).op(0x46).if_(I32).i32_const(2).else_().i32_const(3).end().end();
+  b.local_get(0)
+      .i32_const(10)
+      .op(0x4A)
+      .if_(I32)
+      .i32_const(1)
+      .else_()
+      .local_get(0)
+      .i32_const(5)
+      .op(0x46)
+      .if_(I32)
+      .i32_const(2)
+      .else_()
+      .i32_const(3)
+      .end()
+      .end();
   mb.func(t, {}, b, "classify");
   // block result through br_if: (block (result i32) (br_if 0 (i32.const 7) (local.get 0)) drop 9)
   B c;
@@ -349,8 +414,15 @@ TEST(Interp, LocalSwapAndTee) {
   uint32_t t = mb.type({I32, I32}, {I32});
   // a, b = b, a; return a * 10 + b
   B b;
-  b.local_get(0).local_get(1).local_set(0).local_set(1)
-      .local_get(0).i32_const(10).op(0x6C).local_get(1).op(0x6A);
+  b.local_get(0)
+      .local_get(1)
+      .local_set(0)
+      .local_set(1)
+      .local_get(0)
+      .i32_const(10)
+      .op(0x6C)
+      .local_get(1)
+      .op(0x6A);
   mb.func(t, {}, b, "swap");
   // x = x + 1 via producer fusion, with a stale copy of x below: (x_old) + (x = x + 1) * 100
   B c;
@@ -367,13 +439,38 @@ TEST(Interp, BrTable) {
   uint32_t t = mb.type({I32}, {I32});
   // block block block (br_table 0 1 2 idx) ... returns 10/20/30, default 30
   B b;
-  b.block().block().block().local_get(0).op(0x0E).u(2).u(0).u(1).u(2)
-      .end().i32_const(10).op(0x0F).end().i32_const(20).op(0x0F).end().i32_const(30);
+  b.block()
+      .block()
+      .block()
+      .local_get(0)
+      .op(0x0E)
+      .u(2)
+      .u(0)
+      .u(1)
+      .u(2)
+      .end()
+      .i32_const(10)
+      .op(0x0F)
+      .end()
+      .i32_const(20)
+      .op(0x0F)
+      .end()
+      .i32_const(30);
   mb.func(t, {}, b, "sw");
   // br_table carrying a value to blocks of different depth.
   B c;
-  c.block(I32).block(I32).i32_const(5).local_get(0).op(0x0E).u(1).u(0).u(1)
-      .end().i32_const(100).op(0x6A).end();
+  c.block(I32)
+      .block(I32)
+      .i32_const(5)
+      .local_get(0)
+      .op(0x0E)
+      .u(1)
+      .u(0)
+      .u(1)
+      .end()
+      .i32_const(100)
+      .op(0x6A)
+      .end();
   mb.func(t, {}, c, "val");
   Env env;
   env.load(mb);
@@ -395,11 +492,23 @@ TEST(Interp, MultiValueBlocksAndReturns) {
   // loop with two params, counting: (a, b) -> loop [i32 i32] -> [i32]
   uint32_t lt = mb.type({I32, I32}, {I32});
   B b;
-  b.local_get(0).local_get(1).loop(uint8_t(lt))
-      .local_set(1).local_set(0)
-      .local_get(0).i32_const(1).op(0x6A).local_get(1).i32_const(1).op(0x6B)
-      .local_get(1).i32_const(1).op(0x4A).br_if(0)
-      .op(0x1A).end();
+  b.local_get(0)
+      .local_get(1)
+      .loop(uint8_t(lt))
+      .local_set(1)
+      .local_set(0)
+      .local_get(0)
+      .i32_const(1)
+      .op(0x6A)
+      .local_get(1)
+      .i32_const(1)
+      .op(0x6B)
+      .local_get(1)
+      .i32_const(1)
+      .op(0x4A)
+      .br_if(0)
+      .op(0x1A)
+      .end();
   mb.func(t, {}, b, "loopparams");
   Env env;
   env.load(mb);
@@ -417,9 +526,22 @@ TEST(Interp, RecursiveFib) {
   ModuleBuilder mb;
   uint32_t t = mb.type({I32}, {I32});
   B b;
-  b.local_get(0).i32_const(2).op(0x48).if_(I32).local_get(0).else_()
-      .local_get(0).i32_const(1).op(0x6B).call(0)
-      .local_get(0).i32_const(2).op(0x6B).call(0).op(0x6A).end();
+  b.local_get(0)
+      .i32_const(2)
+      .op(0x48)
+      .if_(I32)
+      .local_get(0)
+      .else_()
+      .local_get(0)
+      .i32_const(1)
+      .op(0x6B)
+      .call(0)
+      .local_get(0)
+      .i32_const(2)
+      .op(0x6B)
+      .call(0)
+      .op(0x6A)
+      .end();
   mb.func(t, {}, b, "fib");
   Env env;
   env.load(mb);
@@ -465,26 +587,55 @@ TEST(Interp, HostCallsAndReentrancy) {
   uint32_t t = mb.type({I32}, {I32});
   mb.import_func("env", "h", t);
   B b;
-  b.local_get(0).op(0x45).if_(I32).i32_const(0).else_().local_get(0).call(0)
-      .local_get(0).op(0x6A).end();
+  b.local_get(0)
+      .op(0x45)
+      .if_(I32)
+      .i32_const(0)
+      .else_()
+      .local_get(0)
+      .call(0)
+      .local_get(0)
+      .op(0x6A)
+      .end();
   mb.func(t, {}, b, "f");
   Env env;
   FuncInst* f = nullptr;
   FuncType ft{{ValType::I32}, {ValType::I32}};
   int depth = 0;
-  FuncInst* h = env.store.add_host_func(ft, [&](Caller& caller, uint64_t* slots) -> Expected<void, Trap> {
-    EXPECT_NE(caller.instance, nullptr);
-    ++depth;
-    uint64_t s[1] = {uint32_t(slots[0]) - 1};
-    auto r = interp::call(caller.store, f, s);
-    if (!r) return r;
-    slots[0] = s[0];
-    return {};
-  });
+  FuncInst* h =
+      env.store.add_host_func(ft, [&](Caller& caller, uint64_t* slots) -> Expected<void, Trap> {
+        EXPECT_NE(caller.instance, nullptr);
+        ++depth;
+        uint64_t s[1] = {uint32_t(slots[0]) - 1};
+        auto r = interp::call(caller.store, f, s);
+        if (!r) return r;
+        slots[0] = s[0];
+        return {};
+      });
   env.load(mb, {Extern::of(h)});
   f = env.inst->get_func("f");
   EXPECT_EQ(env.i32("f", {I(100)}), 5050u);
   EXPECT_EQ(depth, 100);
+}
+
+TEST(Interp, DeepHostReentrancyIsBounded) {
+  // wasm -> host -> wasm -> ... without end: a trap, not a native stack overflow.
+  ModuleBuilder mb;
+  uint32_t t = mb.type({}, {});
+  mb.import_func("env", "h", t);
+  mb.func(t, {}, B().call(0), "f");
+  Env env;
+  FuncInst* f = nullptr;
+  FuncInst* h = env.store.add_host_func(FuncType{}, [&](Caller& caller, uint64_t*) {
+    uint64_t s[1] = {0};
+    return interp::call(caller.store, f, s);
+  });
+  env.load(mb, {Extern::of(h)});
+  f = env.inst->get_func("f");
+  Trap tr = env.trap("f");
+  EXPECT_EQ(tr.code, TrapCode::CallStackExhausted);
+  // Everything unwound: the store still runs code.
+  EXPECT_EQ(env.trap("f").code, TrapCode::CallStackExhausted);
 }
 
 TEST(Interp, HostTrapUnwindsWithBacktrace) {
@@ -685,9 +836,20 @@ TEST(Interp, TailCallsRunInConstantStack) {
   uint32_t t = mb.type({I64, I64}, {I64});
   // count(n, acc) = n == 0 ? acc : return_call count(n - 1, acc + n)
   B b;
-  b.local_get(0).op(0x50).if_(I64).local_get(1).else_()
-      .local_get(0).i64_const(1).op(0x7D).local_get(1).local_get(0).op(0x7C)
-      .op(0x12).u(0).end();
+  b.local_get(0)
+      .op(0x50)
+      .if_(I64)
+      .local_get(1)
+      .else_()
+      .local_get(0)
+      .i64_const(1)
+      .op(0x7D)
+      .local_get(1)
+      .local_get(0)
+      .op(0x7C)
+      .op(0x12)
+      .u(0)
+      .end();
   mb.func(t, {}, b, "count");
   Env env;
   env.load(mb);
@@ -701,13 +863,36 @@ TEST(Interp, ExceptionsAcrossFrames) {
   mb.tags = {tt};
   // thrower(x): if x > 0 throw tag0(x * 2); return x
   B th;
-  th.local_get(0).i32_const(0).op(0x4A).if_().local_get(0).i32_const(2).op(0x6C).op(0x08).u(0)
-      .end().local_get(0);
+  th.local_get(0)
+      .i32_const(0)
+      .op(0x4A)
+      .if_()
+      .local_get(0)
+      .i32_const(2)
+      .op(0x6C)
+      .op(0x08)
+      .u(0)
+      .end()
+      .local_get(0);
   mb.func(t, {}, th, "thrower");
   // catcher(x): block (result i32) try_table (catch 0 0) (call thrower x) + 1000; return; end
   B c;
-  c.block(I32).op(0x1F).op(0x40).u(1).op(0x00).u(0).u(0)
-      .local_get(0).call(0).i32_const(1000).op(0x6A).op(0x0F).end().i32_const(0).op(0x0F).end();
+  c.block(I32)
+      .op(0x1F)
+      .op(0x40)
+      .u(1)
+      .op(0x00)
+      .u(0)
+      .u(0)
+      .local_get(0)
+      .call(0)
+      .i32_const(1000)
+      .op(0x6A)
+      .op(0x0F)
+      .end()
+      .i32_const(0)
+      .op(0x0F)
+      .end();
   mb.func(t, {}, c, "catcher");
   Env env;
   env.load(mb);
@@ -716,6 +901,281 @@ TEST(Interp, ExceptionsAcrossFrames) {
   Trap tr = env.trap("thrower", {I(1)});
   EXPECT_EQ(tr.code, TrapCode::UncaughtException);
   EXPECT_NE(tr.exception, nullptr);
+}
+
+TEST(Interp, LegacyExceptionsRethrowAndDelegate) {
+  ModuleBuilder mb;
+  uint32_t tt = mb.type({I32}, {});
+  uint32_t t = mb.type({I32}, {I32});
+  mb.tags = {tt};
+  // rethrower(x): try (result i32) (throw 0 x) catch 0 drop rethrow 0 end
+  mb.func(
+      t, {},
+      B().op(0x06).op(I32).local_get(0).op(0x08).u(0).op(0x07).u(0).op(0x1A).op(0x09).u(0).end(),
+      "rethrower");
+  // outer(x): try (result i32) (call rethrower x) catch 0 (payload + 1000) end
+  mb.func(t, {},
+          B().op(0x06).op(I32).local_get(0).call(0).op(0x07).u(0).i32_const(1000).op(0x6A).end(),
+          "outer");
+  // delegate 0: the inner try forwards to the outer try, which catches.
+  mb.func(t, {},
+          B().op(0x06)
+              .op(I32)
+              .op(0x06)
+              .op(I32)
+              .local_get(0)
+              .op(0x08)
+              .u(0)
+              .op(0x18)
+              .u(0)
+              .op(0x07)
+              .u(0)
+              .i32_const(2000)
+              .op(0x6A)
+              .end(),
+          "delegate0");
+  // delegate 1: forwarded past the outer try to the caller: uncaught.
+  mb.func(t, {},
+          B().op(0x06)
+              .op(I32)
+              .op(0x06)
+              .op(I32)
+              .local_get(0)
+              .op(0x08)
+              .u(0)
+              .op(0x18)
+              .u(1)
+              .op(0x07)
+              .u(0)
+              .i32_const(2000)
+              .op(0x6A)
+              .end(),
+          "delegate1");
+  // catch_all around a throw from inside another catch clause.
+  mb.func(t, {},
+          B().op(0x06)
+              .op(I32)
+              .op(0x06)
+              .op(I32)
+              .local_get(0)
+              .op(0x08)
+              .u(0)
+              .op(0x07)
+              .u(0)
+              .op(0x08)
+              .u(0)
+              .end()
+              .op(0x19)
+              .i32_const(7)
+              .end(),
+          "nested");
+  Env env;
+  env.load(mb);
+  EXPECT_EQ(env.i32("outer", {I(5)}), 1005u);
+  EXPECT_EQ(env.i32("delegate0", {I(3)}), 2003u);
+  EXPECT_EQ(env.trap("delegate1", {I(3)}).code, TrapCode::UncaughtException);
+  EXPECT_EQ(env.trap("rethrower", {I(3)}).code, TrapCode::UncaughtException);
+  EXPECT_EQ(env.i32("nested", {I(1)}), 7u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fusions
+
+ModuleBuilder addressing_module() {
+  ModuleBuilder mb;
+  mb.memory = {{1, 1}};
+  uint32_t t2 = mb.type({I32, I32}, {I32});
+  uint32_t t3 = mb.type({I32, I32, I32}, {});
+  uint32_t t1 = mb.type({I32}, {I32});
+  // load32(base, i) = mem[base + (i << 2)]                      (add-shift fused into the load)
+  mb.func(t2, {}, B().local_get(0).local_get(1).i32_const(2).op(0x74).op(0x6A).mem(0x28, 2, 0),
+          "load_idx");
+  // load8(a, b) = mem8[a + b + 1]                               (add fused into the load)
+  mb.func(t2, {}, B().local_get(0).local_get(1).op(0x6A).mem(0x2D, 0, 1), "load8_sum");
+  // store(a, b, v): mem[a + b + 4] = v
+  mb.func(t3, {}, B().local_get(0).local_get(1).op(0x6A).local_get(2).mem(0x36, 2, 4), "store_sum");
+  // clear(a, b): mem[a + b] = 0                                 (zero slot as the value)
+  mb.func(mb.type({I32, I32}, {}), {},
+          B().local_get(0).local_get(1).op(0x6A).i32_const(0).mem(0x36, 2, 0), "clear_sum");
+  // Constant addresses fold into the offset: mem[100 + 8] = x; return mem[96 + 12]
+  mb.func(t1, {}, B().i32_const(100).local_get(0).mem(0x36, 2, 8).i32_const(96).mem(0x28, 2, 12),
+          "const_addr");
+  // mem[(a + 8) + 2] and mem[(a - 4) + 0] = v   (add-immediate fused into the access)
+  mb.func(t1, {}, B().local_get(0).i32_const(8).op(0x6A).mem(0x2F, 1, 2), "load16_ri");
+  mb.func(mb.type({I32, I32}, {}), {},
+          B().local_get(0).i32_const(4).op(0x6B).local_get(1).mem(0x36, 2, 0), "store_ri");
+  // x + (y << 3) as a value
+  mb.func(t2, {}, B().local_get(1).i32_const(3).op(0x74).local_get(0).op(0x6A), "add_shl");
+  return mb;
+}
+
+void addressing_checks(Env& env) {
+  ASSERT_TRUE(env.call("store_sum", {I(100), I(20), I(0x11223344)}));
+  EXPECT_EQ(env.i32("load_idx", {I(4), I(30)}), 0x11223344u);  // 4 + 120 = 124
+  EXPECT_EQ(env.i32("load8_sum", {I(120), I(6)}), 0x11u);      // byte 127 (little-endian)
+  // The add wraps at 32 bits before the offset applies.
+  EXPECT_EQ(env.i32("load8_sum", {I(0xFFFFFFFF), I(127)}), 0x11u);
+  EXPECT_EQ(env.i32("load_idx", {I(0), I(0x40000000 + 31)}), 0x11223344u);
+  ASSERT_TRUE(env.call("clear_sum", {I(120), I(4)}));
+  EXPECT_EQ(env.i32("load_idx", {I(124), I(0)}), 0u);
+  EXPECT_EQ(env.i32("const_addr", {I(77)}), 77u);
+  EXPECT_EQ(env.i32("add_shl", {I(1), I(5)}), 41u);
+  ASSERT_TRUE(env.call("store_ri", {I(204), I(0xA1B2C3D4)}));  // at 200
+  EXPECT_EQ(env.i32("load16_ri", {I(192)}), 0xA1B2u);          // at 202
+  ASSERT_TRUE(env.call("store_ri", {I(10), I(0x5566)}));       // at 6
+  EXPECT_EQ(env.i32("load16_ri", {I(0xFFFFFFFC)}), 0x5566u);   // a + 8 wraps to 4, + 2
+  EXPECT_EQ(env.trap("load16_ri", {I(65526)}).code, TrapCode::MemoryOutOfBounds);
+  EXPECT_EQ(env.trap("store_ri", {I(2), I(0)}).code, TrapCode::MemoryOutOfBounds);  // 2 - 4 wraps
+  EXPECT_EQ(env.trap("load_idx", {I(65533), I(0)}).code, TrapCode::MemoryOutOfBounds);
+  EXPECT_EQ(env.trap("load8_sum", {I(65535), I(0)}).code, TrapCode::MemoryOutOfBounds);
+  EXPECT_EQ(env.trap("store_sum", {I(65530), I(0), I(1)}).code, TrapCode::MemoryOutOfBounds);
+}
+
+TEST(Interp, FusedAddressingGuarded) {
+  Env env;
+  env.load(addressing_module());
+  addressing_checks(env);
+}
+
+TEST(Interp, FusedAddressingChecked) {
+  Config c;
+  c.guard_pages = false;
+  Env env(c);
+  env.load(addressing_module());
+  addressing_checks(env);
+}
+
+TEST(Interp, ImmediateForms) {
+  ModuleBuilder mb;
+  uint32_t t = mb.type({I32}, {I32});
+  uint32_t tl = mb.type({I64}, {I64});
+  mb.func(t, {}, B().local_get(0).i32_const(7).op(0x6D), "div7");      // i32.div_s by 7
+  mb.func(t, {}, B().local_get(0).i32_const(-3).op(0x6F), "rem_m3");   // i32.rem_s by -3
+  mb.func(t, {}, B().local_get(0).i32_const(-1).op(0x6D), "div_m1");   // may trap: not imm
+  mb.func(t, {}, B().local_get(0).i32_const(0).op(0x6E), "div0");      // always traps
+  mb.func(tl, {}, B().local_get(0).i64_const(10).op(0x80), "divu10");  // i64.div_u by 10
+  mb.func(t, {}, B().i32_const(10).local_get(0).op(0x6B), "rsub");     // 10 - x
+  mb.func(t, {}, B().local_get(0).i32_const(8).op(0x77), "rotl8");
+  mb.func(t, {}, B().local_get(0).i32_const(35).op(0x76), "shr35");   // count mod 32
+  mb.func(t, {}, B().i32_const(5).local_get(0).op(0x48), "five_lt");  // 5 < x  ->  x > 5
+  uint32_t t3 = mb.type({I32, I32, I32}, {I32});
+  mb.func(t3, {}, B().local_get(0).local_get(1).op(0x73).i32_const(12).op(0x78), "xor_rotr12");
+  mb.func(t3, {}, B().local_get(0).local_get(1).op(0x6A).local_get(2).op(0x6A), "add3");
+  mb.func(t3, {}, B().local_get(2).local_get(0).local_get(1).op(0x73).op(0x73), "xor3");
+  mb.func(tl, {}, B().local_get(0).i64_const(0x0F0F).op(0x85).i64_const(40).op(0x89), "xor_rotl40");
+  // 64-bit immediates that do not fit 32 bits
+  mb.func(tl, {}, B().local_get(0).i64_const(0xFFFFFFFF).op(0x83), "and_low32");
+  mb.func(tl, {}, B().local_get(0).i64_const(0x123456789).op(0x7C), "add_big");
+  mb.func(mb.type({I64}, {I32}), {}, B().local_get(0).i64_const(0x100000000).op(0x54), "lt_big");
+  mb.func(mb.type({I64}, {I32}), {},
+          B().block(I32)
+              .i32_const(1)
+              .local_get(0)
+              .i64_const(-0x100000000)
+              .op(0x51)
+              .br_if(0)
+              .op(0x1A)
+              .i32_const(2)
+              .end(),
+          "br_eq_big");
+  mb.func(tl, {}, B().i64_const(0x7000000000).local_get(0).op(0x7D), "rsub_big");
+  mb.func(tl, {}, B().local_get(0).i64_const(0x100000001).op(0x80), "divu_big");
+  uint32_t tl3 = mb.type({I64, I64, I64}, {I64});
+  mb.func(tl3, {}, B().local_get(0).local_get(1).op(0x7E).local_get(2).op(0x7C), "muladd64");
+  mb.func(t3, {}, B().local_get(2).local_get(0).local_get(1).op(0x6C).op(0x6A), "muladd32");
+  Env env;
+  env.load(mb);
+  EXPECT_EQ(env.i32("div7", {I(uint32_t(-50))}), uint32_t(-7));
+  EXPECT_EQ(env.i32("rem_m3", {I(uint32_t(-7))}), uint32_t(-1));
+  EXPECT_EQ(env.i32("div_m1", {I(5)}), uint32_t(-5));
+  EXPECT_EQ(env.trap("div_m1", {I(0x80000000)}).code, TrapCode::IntegerOverflow);
+  EXPECT_EQ(env.trap("div0", {I(1)}).code, TrapCode::IntegerDivideByZero);
+  EXPECT_EQ(env.i64("divu10", {L(~uint64_t(0))}), ~uint64_t(0) / 10);
+  EXPECT_EQ(env.i32("rsub", {I(3)}), 7u);
+  EXPECT_EQ(env.i32("rotl8", {I(0x12345678)}), 0x34567812u);
+  EXPECT_EQ(env.i32("shr35", {I(0x80)}), 0x10u);
+  EXPECT_EQ(env.i32("five_lt", {I(6)}), 1u);
+  EXPECT_EQ(env.i32("five_lt", {I(5)}), 0u);
+  EXPECT_EQ(env.i32("xor_rotr12", {I(0x12345678), I(0xFF), I(0)}),
+            std::rotr(0x12345678u ^ 0xFFu, 12));
+  EXPECT_EQ(env.i32("add3", {I(1), I(20), I(300)}), 321u);
+  EXPECT_EQ(env.i32("xor3", {I(1), I(2), I(4)}), 7u);
+  EXPECT_EQ(env.i64("xor_rotl40", {L(0x123456789ABCDEFull)}),
+            std::rotl(0x123456789ABCDEFull ^ 0x0F0Full, 40));
+  EXPECT_EQ(env.i64("and_low32", {L(0x1234567887654321ull)}), 0x87654321ull);
+  EXPECT_EQ(env.i64("add_big", {L(1)}), 0x12345678Aull);
+  EXPECT_EQ(env.i32("lt_big", {L(0xFFFFFFFF)}), 1u);
+  EXPECT_EQ(env.i32("lt_big", {L(0x100000000)}), 0u);
+  EXPECT_EQ(env.i32("br_eq_big", {L(uint64_t(-0x100000000))}), 1u);
+  EXPECT_EQ(env.i32("br_eq_big", {L(0x100000000)}), 2u);
+  EXPECT_EQ(env.i64("rsub_big", {L(1)}), 0x6FFFFFFFFFull);
+  EXPECT_EQ(env.i64("divu_big", {L(0x300000003)}), 3u);
+  EXPECT_EQ(env.i64("muladd64", {L(0x100000000), L(3), L(7)}), 0x300000007ull);
+  EXPECT_EQ(env.i32("muladd32", {I(6), I(7), I(100)}), 142u);
+}
+
+TEST(Interp, FloatCompareBranchesWithNaN) {
+  ModuleBuilder mb;
+  uint32_t t = mb.type({F64, F64}, {I32});
+  // block: br_if (a < b) -> 1; else 2
+  mb.func(t, {},
+          B().block(I32)
+              .i32_const(1)
+              .local_get(0)
+              .local_get(1)
+              .op(0x63)
+              .br_if(0)
+              .op(0x1A)
+              .i32_const(2)
+              .end(),
+          "lt_br");
+  // if (a >= b) 1 else 2: the branch to else is taken when !(a >= b), including NaN
+  mb.func(t, {},
+          B().local_get(0).local_get(1).op(0x66).if_(I32).i32_const(1).else_().i32_const(2).end(),
+          "ge_if");
+  Env env;
+  env.load(mb);
+  auto D = [](double d) { return Value::from_f64(d); };
+  double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(env.i32("lt_br", {D(1), D(2)}), 1u);
+  EXPECT_EQ(env.i32("lt_br", {D(2), D(1)}), 2u);
+  EXPECT_EQ(env.i32("lt_br", {D(nan), D(1)}), 2u);
+  EXPECT_EQ(env.i32("ge_if", {D(2), D(1)}), 1u);
+  EXPECT_EQ(env.i32("ge_if", {D(1), D(2)}), 2u);
+  EXPECT_EQ(env.i32("ge_if", {D(1), D(nan)}), 2u);
+}
+
+TEST(Interp, LocalsStartAtZeroInReusedFrames) {
+  // dirty() fills its frame with nonzero values; clean() then runs in the same stack area and
+  // must still see zero-initialized locals (read before assignment, in and after the prefix).
+  ModuleBuilder mb;
+  uint32_t tv = mb.type({}, {});
+  uint32_t ti = mb.type({}, {I32});
+  B d;
+  for (uint32_t i = 0; i < 6; ++i) d.i32_const(-1).local_set(i);
+  mb.func(tv, {I32, I32, I32, I32, I32, I32}, d, "dirty");
+  // local 0 read directly; local 1 assigned first; local 2 read inside a loop before assignment.
+  B c;
+  c.i32_const(5)
+      .local_set(1)
+      .loop()
+      .local_get(2)
+      .local_get(1)
+      .op(0x6A)
+      .local_set(1)
+      .end()
+      .local_get(0)
+      .local_get(1)
+      .op(0x6A)
+      .local_get(3)
+      .op(0x6A);
+  mb.func(ti, {I32, I32, I32, I32}, c, "clean");
+  Env env;
+  env.load(mb);
+  ASSERT_TRUE(env.call("dirty"));
+  EXPECT_EQ(env.i32("clean"), 5u);
+  ASSERT_TRUE(env.call("dirty"));
+  EXPECT_EQ(env.i32("clean"), 5u);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -727,9 +1187,20 @@ TEST(Interp, TranslationIsCompact) {
   ModuleBuilder mb;
   uint32_t t = mb.type({I32}, {I32});
   B b;
-  b.loop().local_get(2).local_get(1).op(0x6A).local_set(2)
-      .local_get(1).i32_const(1).op(0x6A).local_tee(1)
-      .i32_const(1000).op(0x48).br_if(0).end().local_get(2);
+  b.loop()
+      .local_get(2)
+      .local_get(1)
+      .op(0x6A)
+      .local_set(2)
+      .local_get(1)
+      .i32_const(1)
+      .op(0x6A)
+      .local_tee(1)
+      .i32_const(1000)
+      .op(0x48)
+      .br_if(0)
+      .end()
+      .local_get(2);
   mb.func(t, {I32, I32}, b, "sum");
   Engine engine;
   auto cm = compile(engine, mb.build());
@@ -743,13 +1214,16 @@ TEST(Interp, TranslationIsCompact) {
     // Sizes of the instructions that may appear here.
     switch (op) {
       case interp::IOp::ZeroLocals: pc += 4; break;
-      case interp::IOp::I32Add: case interp::IOp::I32Add_I: case interp::IOp::BrI32LtS_I: pc += 5; break;
+      case interp::IOp::I32Add:
+      case interp::IOp::I32Add_I:
+      case interp::IOp::BrI32LtS_I: pc += 5; break;
       case interp::IOp::Return1: pc += 3; break;
       default: FAIL() << "unexpected instruction " << int(op);
     }
   }
-  std::vector<interp::IOp> expect = {interp::IOp::ZeroLocals, interp::IOp::I32Add, interp::IOp::I32Add_I,
-                                     interp::IOp::BrI32LtS_I, interp::IOp::Return1};
+  std::vector<interp::IOp> expect = {interp::IOp::ZeroLocals, interp::IOp::I32Add,
+                                     interp::IOp::I32Add_I, interp::IOp::BrI32LtS_I,
+                                     interp::IOp::Return1};
   EXPECT_EQ(ops, expect);
 }
 

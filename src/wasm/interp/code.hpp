@@ -55,20 +55,26 @@ struct PcOffset {
   uint32_t offset;  // byte offset in the module binary
 };
 
-// Exception handling (try_table). A handler covers pcs [begin_pc, end_pc); handlers are listed in
-// the order their try_table starts, so the last one covering a pc is the innermost.
+// Exception handling (try_table, and the legacy try/catch/delegate). A handler covers pcs
+// [begin_pc, end_pc); handlers are listed in the order their block starts, so the last one
+// covering a pc is the innermost. When none of its clauses matches, the search continues with
+// `parent`: the enclosing handler, or for `delegate` the handler of the target label (-1: the
+// caller's frame).
 struct HandlerEntry {
   uint32_t begin_pc = 0, end_pc = 0;
   uint32_t first_catch = 0, num_catches = 0;
+  int32_t parent = -1;
 };
 // One catch clause: when it matches, the payload (then the exnref for the _ref kinds) is written
 // to slots from `dst_slot` and execution continues at `pad_pc`, a landing pad that branches to the
 // clause's label like `br` would.
 struct CatchEntry {
-  uint8_t kind = 0;      // CatchClause::Kind
-  uint32_t tag = 0;      // tag index in the module
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint8_t kind = 0;  // CatchClause::Kind
+  uint32_t tag = 0;  // tag index in the module
   uint32_t pad_pc = 0;
   uint32_t dst_slot = 0;
+  uint32_t exn_slot = kNoSlot;  // legacy catch: the caught exception is kept here for rethrow
 };
 
 // Translated code of one defined function. Immutable after translation except for the lazily
@@ -79,11 +85,11 @@ struct Code {
   // Positions of memory-0 accesses that rely on guard pages; the checked variant replaces their
   // handlers by explicitly bounds-checking ones (same operand layout).
   std::vector<uint32_t> guarded_sites;
-  uint32_t func_index = 0;        // in the module's function index space
+  uint32_t func_index = 0;  // in the module's function index space
   uint32_t num_param_slots = 0;
-  uint32_t num_local_slots = 0;   // L: parameters + declared locals
+  uint32_t num_local_slots = 0;  // L: parameters + declared locals
   uint32_t num_result_slots = 0;
-  uint32_t max_slots = 0;         // frame size: L + maximal operand stack height (+ call results)
+  uint32_t max_slots = 0;  // frame size: L + maximal operand stack height (+ call results)
   std::vector<HandlerEntry> handlers;
   std::vector<CatchEntry> catches;
 

@@ -27,6 +27,7 @@ struct Frame {
 struct Exception : std::enable_shared_from_this<Exception> {
   TagInst* tag = nullptr;
   std::vector<uint64_t> payload;
+  bool retained = false;  // in ExecState::exceptions (an exnref to it may exist)
 };
 
 struct ExecState {
@@ -41,7 +42,7 @@ struct ExecState {
   // Value stack.
   Slot* stack_begin = nullptr;
   Slot* stack_end = nullptr;
-  Slot* stack_top = nullptr;   // where the next activation's frame starts
+  Slot* stack_top = nullptr;  // where the next activation's frame starts
 
   // Control stack.
   Frame* frames_begin = nullptr;
@@ -49,17 +50,27 @@ struct ExecState {
   Frame* frame_top = nullptr;  // first free frame
 
   // State of the running activation, written where a trap or unwinding needs it.
-  Frame* cur_frame = nullptr;        // top frame (the dispatch loop keeps it in a register too)
-  const uint32_t* trap_ip = nullptr; // instruction that trapped
-  const char* trap_message = nullptr; // overrides the trap code's default message
-  Trap host_trap;                    // trap returned by a host function, or built by a helper
+  Frame* cur_frame = nullptr;          // top frame (the dispatch loop keeps it in a register too)
+  const uint32_t* trap_ip = nullptr;   // instruction that trapped
+  const char* trap_message = nullptr;  // overrides the trap code's default message
+  Trap host_trap;                      // trap returned by a host function, or built by a helper
   std::shared_ptr<Exception> pending_exception;  // exception being thrown
 
-  // Exceptions stay alive as long as the Store (exnref has no other owner in an interpreter
-  // without GC).
+  // Exceptions that may be referenced from slots (exnref, or a legacy catch's rethrow slot) stay
+  // alive as long as the Store: raw references have no other owner in an interpreter without GC.
+  // An exception caught by a plain catch is freed at once.
   std::vector<std::shared_ptr<Exception>> exceptions;
 
-  uint32_t depth = 0;  // nested activations (host -> wasm re-entries)
+  uint32_t depth = 0;  // nested activations (host -> wasm re-entries; bounded by native stack)
+
+  // Dispatch-loop state used too rarely to deserve a register (execute() keeps only ip, fp,
+  // memory 0's base, the instance and the frame pointer in locals). Per activation: saved and
+  // restored around host calls.
+  Frame* entry_frame = nullptr;  // the activation's first frame
+  MemoryInst* mem0 = nullptr;    // memory 0 of the running instance
+  int variant = 0;               // Code::entry index: 1 = bounds-checked memory-0 accesses
+  const std::atomic<uint64_t>* epoch = nullptr;
+  uint64_t deadline = UINT64_MAX;
 
  private:
   std::unique_ptr<Slot[]> stack_mem_;

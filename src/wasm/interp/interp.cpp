@@ -7,14 +7,17 @@
 //
 // Nothing with a destructor may be live inside execute(): a memory fault in a guarded memory
 // siglongjmps out of it (see run_protected()).
+#include "wasm/interp/interp.hpp"
+
+#include <pthread.h>
+
 #include <algorithm>
-#include <unordered_map>
 #include <csetjmp>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_map>
 
 #include "wasm/interp/exec_state.hpp"
-#include "wasm/interp/interp.hpp"
 #include "wasm/interp/numeric.hpp"
 #include "wasm/interp/simd.hpp"
 #include "wasm/runtime/store.hpp"
@@ -34,6 +37,28 @@ constexpr int kException = -3;  // ExecState::pending_exception was not caught
 constexpr int kMemoryFault = -4;
 
 const char* const kUndefinedElement = "undefined element";
+// Nested activations (host functions calling back into wasm) recurse on the native stack: they
+// stop (CallStackExhausted) this far above the end of the thread's stack.
+constexpr size_t kNativeStackReserve = size_t(256) << 10;
+
+// Lowest address nested activations may reach on this thread (computed once per thread).
+const char* native_stack_limit() {
+  thread_local const char* limit = [] {
+    const char* here = static_cast<const char*>(__builtin_frame_address(0));
+    pthread_attr_t attr;
+    void* addr = nullptr;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      pthread_attr_getstack(&attr, &addr, &size);
+      pthread_attr_destroy(&attr);
+    }
+    if (addr == nullptr || size == 0) return here - (size_t(1) << 20);  // unknown: assume 1 MiB
+    const char* low = static_cast<const char*>(addr);
+    size_t reserve = std::min(kNativeStackReserve, size / 4);
+    return low + reserve;
+  }();
+  return limit;
+}
 const char* const kNullFuncRef = "null function reference";
 
 inline V128 vload(const Slot* s) {
@@ -42,6 +67,11 @@ inline V128 vload(const Slot* s) {
   return v;
 }
 inline void vstore(Slot* s, V128 v) { std::memcpy(s, &v, 16); }
+inline uint64_t load_u64(const uint32_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
 
 uint32_t host_result_slots(const FuncInst* f) {
   uint32_t n = 0;
@@ -60,6 +90,9 @@ uint32_t host_frame_slots(const FuncInst* f) {
   // A nested activation (the host calling back into wasm) starts above the arguments.
   Slot* saved_top = es.stack_top;
   Frame* saved_frame_top = es.frame_top;
+  Frame* saved_entry = es.entry_frame;
+  MemoryInst* saved_mem0 = es.mem0;
+  int saved_variant = es.variant;
   es.stack_top = args + host_frame_slots(f);
   es.frame_top = csp + 1;
   // Faults inside host code are not wasm traps: a longjmp would skip its destructors.
@@ -77,6 +110,10 @@ uint32_t host_frame_slots(const FuncInst* f) {
   tls_trap_jump = saved_jump;
   es.stack_top = saved_top;
   es.frame_top = saved_frame_top;
+  es.entry_frame = saved_entry;
+  es.mem0 = saved_mem0;
+  es.variant = saved_variant;
+  es.deadline = es.store->epoch_deadline();  // the host may have moved it
   es.cur_frame = csp;
   if (KUMO_LIKELY(r.has_value())) return kOk;
   Trap& t = r.error();
@@ -96,30 +133,39 @@ void new_exception(ExecState& es, TagInst* tag, const Slot* payload) {
   for (ValType t : tag->type->params) n += slot_count(t);
   e->payload.resize(n);
   std::memcpy(e->payload.data(), payload, n * sizeof(Slot));
-  es.exceptions.push_back(e);
   es.pending_exception = std::move(e);
 }
 
 const CatchEntry* find_catch(const Code* c, uint32_t pc, Instance* inst, const Exception* exn) {
-  for (size_t h = c->handlers.size(); h-- > 0;) {
-    const HandlerEntry& he = c->handlers[h];
-    if (pc < he.begin_pc || pc >= he.end_pc) continue;
+  int32_t h = int32_t(c->handlers.size()) - 1;
+  while (h >= 0 && (pc < c->handlers[h].begin_pc || pc >= c->handlers[h].end_pc)) --h;
+  while (h >= 0) {
+    const HandlerEntry& he = c->handlers[size_t(h)];
     for (uint32_t i = 0; i < he.num_catches; ++i) {
       const CatchEntry& ce = c->catches[he.first_catch + i];
       if (ce.kind == CatchClause::CatchAll || ce.kind == CatchClause::CatchAllRef) return &ce;
       if (inst->tags[ce.tag] == exn->tag) return &ce;
     }
+    h = he.parent;
   }
   return nullptr;
 }
 
-void deliver_exception(const CatchEntry& ce, Slot* fp, Exception* exn) {
+void deliver_exception(ExecState& es, const CatchEntry& ce, Slot* fp) {
+  Exception* exn = es.pending_exception.get();
+  bool exposed = ce.kind == CatchClause::CatchRef || ce.kind == CatchClause::CatchAllRef ||
+                 ce.exn_slot != CatchEntry::kNoSlot;
+  if (exposed && !exn->retained) {
+    exn->retained = true;
+    es.exceptions.push_back(es.pending_exception);
+  }
   Slot* dst = fp + ce.dst_slot;
   if (ce.kind == CatchClause::Catch || ce.kind == CatchClause::CatchRef) {
     std::memcpy(dst, exn->payload.data(), exn->payload.size() * sizeof(Slot));
     dst += exn->payload.size();
   }
   if (ce.kind == CatchClause::CatchRef || ce.kind == CatchClause::CatchAllRef) dst->ref = exn;
+  if (ce.exn_slot != CatchEntry::kNoSlot) fp[ce.exn_slot].ref = exn;
 }
 
 // ---- bulk memory and table helpers: kOk or a TrapCode ----
@@ -248,80 +294,84 @@ inline void profile_op(const uint32_t* ip) {
   Frame* csp = entry;
   Slot* fp = entry->fp;
   Instance* inst = nullptr;
-  MemoryInst* mem0 = nullptr;
   uint8_t* mbase = nullptr;
-  int variant = 0;
   const uint32_t* ip = nullptr;
   int trap_code = 0;
   FuncInst* callee = nullptr;
   Slot* nfp = nullptr;
   const uint32_t* ret_ip = nullptr;
   uint32_t tail_slots = 0;
-  Frame* const frames_end = es->frames_end;
-  Slot* const stack_end = es->stack_end;
-  const std::atomic<uint64_t>* const epoch = es->store->engine().epoch_ptr();
-  uint64_t deadline = es->store->epoch_deadline();
+  es->entry_frame = entry;
+  es->epoch = es->store->engine().epoch_ptr();
+  es->deadline = es->store->epoch_deadline();
 
-#define SWITCH_INSTANCE(ni)                                          \
-  do {                                                               \
-    inst = (ni);                                                     \
-    mem0 = inst->memories.empty() ? nullptr : inst->memories[0];     \
-    mbase = mem0 ? mem0->base : nullptr;                             \
-    variant = (mem0 != nullptr && (!mem0->guarded || g_force_checked)) ? 1 : 0; \
+#define SWITCH_INSTANCE(ni)                                                       \
+  do {                                                                            \
+    inst = (ni);                                                                  \
+    MemoryInst* m0_ = inst->memories.empty() ? nullptr : inst->memories[0];       \
+    es->mem0 = m0_;                                                               \
+    mbase = m0_ ? m0_->base : nullptr;                                            \
+    es->variant = (m0_ != nullptr && (!m0_->guarded || g_force_checked)) ? 1 : 0; \
   } while (0)
 #ifdef KUMO_INTERP_PROFILE
-#define DISPATCH()     \
-  do {                 \
-    profile_op(ip);    \
+#define DISPATCH()          \
+  do {                      \
+    profile_op(ip);         \
     goto* load_handler(ip); \
   } while (0)
 #else
 #define DISPATCH() goto* load_handler(ip)
 #endif
-#define NEXT(n)     \
-  do {              \
-    ip += (n);      \
-    DISPATCH();     \
+#define NEXT(n) \
+  do {          \
+    ip += (n);  \
+    DISPATCH(); \
   } while (0)
 #define R(i) fp[ip[i]]
 #define VR(i) vload(fp + ip[i])
 #define VW(i, v) vstore(fp + ip[i], (v))
-#define IMM_u32(x) uint32_t(x)
-#define IMM_u64(x) uint64_t(int64_t(int32_t(x)))
-#define TRAP_CODE(c)   \
-  do {                 \
-    trap_code = (c);   \
-    goto trap_exit;    \
+// Immediates: one unit for i32, two (full 64 bits) for i64. IMM(field, i) reads the immediate
+// at operand i; IMMSZ(field) is its size in units.
+#define IMM_u32(p) (*(p))
+#define IMM_u64(p) load_u64(p)
+#define IMMSZ_u32 1
+#define IMMSZ_u64 2
+#define TRAP_CODE(c) \
+  do {               \
+    trap_code = (c); \
+    goto trap_exit;  \
   } while (0)
 #define TRAP(c) TRAP_CODE(int(c))
-#define TRAP_MSG(c, msg)         \
-  do {                           \
-    es->trap_message = (msg);    \
-    TRAP(c);                     \
+#define TRAP_MSG(c, msg)      \
+  do {                        \
+    es->trap_message = (msg); \
+    TRAP(c);                  \
   } while (0)
 // Taken branch; backward branches (loop back-edges) check the epoch deadline.
-#define BRANCH(k)                                                                  \
-  do {                                                                             \
-    int32_t off_ = int32_t(ip[k]);                                                 \
-    if (off_ <= 0 && KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) \
-      TRAP(TrapCode::Interrupted);                                                 \
-    ip += off_;                                                                    \
-    DISPATCH();                                                                    \
+#define BRANCH(k)                                                                               \
+  do {                                                                                          \
+    int32_t off_ = int32_t(ip[k]);                                                              \
+    if (off_ <= 0 && KUMO_UNLIKELY(es->epoch->load(std::memory_order_relaxed) >= es->deadline)) \
+      TRAP(TrapCode::Interrupted);                                                              \
+    ip += off_;                                                                                 \
+    DISPATCH();                                                                                 \
   } while (0)
 
   SWITCH_INSTANCE(entry->inst);
   {
     const Code* c = entry->func->code;
-    ip = c->entry[variant].load(std::memory_order_acquire);
+    ip = c->entry[es->variant].load(std::memory_order_acquire);
     if (ip == nullptr) ip = c->entry_checked();
   }
   es->cur_frame = csp;
-  if (KUMO_UNLIKELY(epoch->load(std::memory_order_relaxed) >= deadline)) TRAP(TrapCode::Interrupted);
+  if (KUMO_UNLIKELY(es->epoch->load(std::memory_order_relaxed) >= es->deadline)) {
+    TRAP(TrapCode::Interrupted);
+  }
   DISPATCH();
 
 #include "wasm/interp/handlers_control.inc"
-#include "wasm/interp/handlers_num.inc"
 #include "wasm/interp/handlers_mem.inc"
+#include "wasm/interp/handlers_num.inc"
 #include "wasm/interp/handlers_simd.inc"
 
 trap_exit:
@@ -337,6 +387,8 @@ trap_exit:
 #undef VW
 #undef IMM_u32
 #undef IMM_u64
+#undef IMMSZ_u32
+#undef IMMSZ_u64
 #undef TRAP_CODE
 #undef TRAP
 #undef TRAP_MSG
@@ -416,9 +468,8 @@ Trap make_trap_value(ExecState& es, int code, Frame* entry) {
       const uint32_t* pc = f == top ? (code == kMemoryFault ? nullptr : es.trap_ip) : f->ip - 1;
       t.backtrace.push_back(trap_frame(*f, pc));
       if (code == kMemoryFault && f == top) {
-        t.backtrace.back().offset = f->func->code->offsets.empty()
-                                        ? 0
-                                        : f->func->code->offsets.front().offset;
+        t.backtrace.back().offset =
+            f->func->code->offsets.empty() ? 0 : f->func->code->offsets.front().offset;
       }
     }
   }
@@ -449,7 +500,8 @@ Profile::~Profile() {
   std::sort(v.rbegin(), v.rend());
   fmt::print(stderr, "== instructions: {}\n", total);
   for (size_t i = 0; i < v.size() && i < 40; ++i) {
-    fmt::print(stderr, "{:6.2f}% {}\n", 100.0 * double(v[i].first) / double(total), kOpNames[v[i].second]);
+    fmt::print(stderr, "{:6.2f}% {}\n", 100.0 * double(v[i].first) / double(total),
+               kOpNames[v[i].second]);
   }
   v.clear();
   size_t n = size_t(IOp::Count_);
@@ -536,7 +588,11 @@ Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots) {
   }
   ExecState& es = store.exec();
   es.store = &store;
-  if (es.depth == 0) install_trap_handler();
+  if (es.depth == 0) {
+    install_trap_handler();
+  } else if (static_cast<const char*>(__builtin_frame_address(0)) < native_stack_limit()) {
+    return make_trap(TrapCode::CallStackExhausted);
+  }
 
   const Code* c = func->code;
   Slot* fp = es.stack_top;

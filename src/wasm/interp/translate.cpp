@@ -29,16 +29,36 @@ constexpr uint32_t kNone = UINT32_MAX;
 // ---- what the generated instruction list tells the translator ----
 
 enum class Shape : uint8_t {
-  None, Un, Bin, BinImm, Cmp, TrapUn, TrapBin, Load, Store, VLoad, VStore, VLoadLane, VStoreLane,
-  VUn, VBin, VTern, VTest, VShift, VSplat, VExtract, VReplace,
+  None,
+  Un,
+  Bin,
+  BinImm,
+  Cmp,
+  TrapUn,
+  TrapBin,
+  Load,
+  Store,
+  VLoad,
+  VStore,
+  VLoadLane,
+  VStoreLane,
+  VUn,
+  VBin,
+  VTern,
+  VTest,
+  VShift,
+  VSplat,
+  VExtract,
+  VReplace,
 };
 
 struct SimpleOp {
   IOp op = IOp::Count_;
   Shape shape = Shape::None;
-  IOp imm = IOp::Count_;     // immediate-operand form (BinImm, Cmp, TrapBin)
+  IOp imm = IOp::Count_;  // immediate-operand form (BinImm, Cmp, TrapBin)
   bool commutative = false;
-  IOp rr = IOp::Count_;      // scalar loads/stores: the form with a fused i32.add address
+  IOp rr = IOp::Count_;  // scalar loads/stores: the form with a fused i32.add address
+  IOp ri = IOp::Count_;  // ... and with a fused add-immediate address
 };
 
 struct CmpInfo {
@@ -47,6 +67,7 @@ struct CmpInfo {
   IOp set = IOp::Count_, set_imm = IOp::Count_, br = IOp::Count_, br_imm = IOp::Count_;
   IOp br_not = IOp::Count_;  // floats: branch if !(a op b)
   bool is_float = false;
+  bool wide = false;  // i64: immediates take two units
 };
 
 struct OpTables {
@@ -60,25 +81,30 @@ struct OpTables {
 #define BINOP(n, f, a, b) S(n, Bin)
 #define BINOP_IMM(n, f, a) \
   simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::BinImm, IOp::n##_I, false};
-#define CMPOP(n, f, a)                                                       \
-  simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::Cmp, IOp::n##_I, false};  \
-  cmp[size_t(Op::n)].set = IOp::n;                                          \
-  cmp[size_t(Op::n)].set_imm = IOp::n##_I;                                  \
-  cmp[size_t(Op::n)].br = IOp::Br##n;                                       \
-  cmp[size_t(Op::n)].br_imm = IOp::Br##n##_I;                               \
+#define CMPOP(n, f, a)                                                     \
+  simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::Cmp, IOp::n##_I, false}; \
+  cmp[size_t(Op::n)].set = IOp::n;                                         \
+  cmp[size_t(Op::n)].set_imm = IOp::n##_I;                                 \
+  cmp[size_t(Op::n)].br = IOp::Br##n;                                      \
+  cmp[size_t(Op::n)].br_imm = IOp::Br##n##_I;                              \
+  cmp[size_t(Op::n)].wide = Op::n >= Op::I64Eqz;                           \
   is_cmp[size_t(Op::n)] = true;
-#define FCMPOP(n, f, a)                          \
-  S(n, Bin)                                      \
-  cmp[size_t(Op::n)].set = IOp::n;               \
-  cmp[size_t(Op::n)].br = IOp::Br##n;            \
-  cmp[size_t(Op::n)].br_not = IOp::BrNot##n;     \
-  cmp[size_t(Op::n)].is_float = true;            \
+#define FCMPOP(n, f, a)                      \
+  S(n, Bin)                                  \
+  cmp[size_t(Op::n)].set = IOp::n;           \
+  cmp[size_t(Op::n)].br = IOp::Br##n;        \
+  cmp[size_t(Op::n)].br_not = IOp::BrNot##n; \
+  cmp[size_t(Op::n)].is_float = true;        \
   is_cmp[size_t(Op::n)] = true;
 #define TRAPUN(n, f, a, b) S(n, TrapUn)
 #define TRAPBIN_IMM(n, f, a, b) \
   simple[size_t(Op::n)] = SimpleOp{IOp::n, Shape::TrapBin, IOp::n##_I, false};
-#define LOAD(n, mt, field, rt) S(n, Load) simple[size_t(Op::n)].rr = IOp::n##_RR;
-#define STORE(n, mt, field) S(n, Store) simple[size_t(Op::n)].rr = IOp::n##_RR;
+#define LOAD(n, mt, field, rt)                       \
+  S(n, Load) simple[size_t(Op::n)].rr = IOp::n##_RR; \
+  simple[size_t(Op::n)].ri = IOp::n##_RI;
+#define STORE(n, mt, field)                           \
+  S(n, Store) simple[size_t(Op::n)].rr = IOp::n##_RR; \
+  simple[size_t(Op::n)].ri = IOp::n##_RI;
 #define VLOAD(n, f, size) S(n, VLoad)
 #define VSTORE(n, f, size) S(n, VStore)
 #define VLOADLANE(n, f, size) S(n, VLoadLane)
@@ -133,9 +159,9 @@ struct Entry {
   enum Kind : uint8_t { Stack, Local, Const };
   Kind kind = Stack;
   ValType::Kind type = ValType::I32;
-  uint32_t home = 0;    // slot of the value when materialized
-  uint32_t local = 0;   // Local: the local's slot
-  uint64_t value = 0;   // Const: the bits (i32/f32 zero-extended; null references are 0)
+  uint32_t home = 0;   // slot of the value when materialized
+  uint32_t local = 0;  // Local: the local's slot
+  uint64_t value = 0;  // Const: the bits (i32/f32 zero-extended; null references are 0)
   uint32_t nslots() const { return type == ValType::V128 ? 2 : 1; }
 };
 
@@ -146,16 +172,18 @@ struct Fixup {
 };
 
 struct Ctl {
-  enum Kind : uint8_t { Func, Block, Loop, If, Else, TryTable };
+  // LegacyTry: the body of a legacy `try`; LegacyCatch: one of its catch clauses.
+  enum Kind : uint8_t { Func, Block, Loop, If, Else, TryTable, LegacyTry, LegacyCatch };
   Kind kind = Block;
   uint32_t height = 0;     // stack entries below the block's parameters
   uint32_t base_slot = 0;  // home slot of the first parameter / result
   std::vector<ValType> params, results;
-  uint32_t loop_pc = 0;    // Loop: the branch target
+  uint32_t loop_pc = 0;  // Loop: the branch target
   std::vector<Fixup> fixups;
   Fixup else_fixup{kNone, kNone};
   bool unreachable = false;
-  uint32_t try_handler = 0;       // TryTable: index in Code::handlers
+  uint32_t try_handler = 0;  // TryTable, LegacyTry/Catch: index in Code::handlers
+  uint32_t exn_slot = 0;     // LegacyTry/Catch: where a catch keeps the exception (rethrow)
 
   // Types carried by a branch to this label.
   const std::vector<ValType>& label_types() const { return kind == Loop ? params : results; }
@@ -170,13 +198,14 @@ uint32_t slots_of(const std::vector<ValType>& ts) {
 // Last emitted instruction that produced the top stack entry, for fusions.
 struct Producer {
   bool valid = false;
-  uint32_t entry = 0;        // index of the produced stack entry
-  uint32_t start = 0;        // pc of the instruction
-  uint32_t dst_pos = 0;      // position of its destination operand
-  Op op = Op::Nop;           // the wasm op (compares and eqz: for branch fusion)
-  bool imm = false;          // compare with an immediate second operand
-  uint32_t a = 0, b = 0;     // operand slots (b: immediate when imm)
-  uint32_t k = 0;            // I32Add from an add-shift: a + (b << k)
+  uint32_t entry = 0;     // index of the produced stack entry
+  uint32_t start = 0;     // pc of the instruction
+  uint32_t dst_pos = 0;   // position of its destination operand
+  Op op = Op::Nop;        // the wasm op (compares and eqz: for branch fusion)
+  bool imm = false;       // compare with an immediate second operand
+  uint32_t a = 0, b = 0;  // operand slots (b: immediate when imm)
+  uint32_t k = 0;         // I32Add from an add-shift: a + (b << k)
+  uint64_t imm64 = 0;     // the immediate of an i64 immediate form
 };
 
 class Translator {
@@ -221,11 +250,16 @@ class Translator {
       put(0);
     }
   }
-  void patch(const Fixup& f, uint32_t target) { out_[f.operand] = uint32_t(int32_t(target) - int32_t(f.instr)); }
+  void patch(const Fixup& f, uint32_t target) {
+    out_[f.operand] = uint32_t(int32_t(target) - int32_t(f.instr));
+  }
   // Removes the last instruction (a compare being fused into a branch).
   void rewind(uint32_t to) {
     out_.resize(to);
     while (!code_->offsets.empty() && code_->offsets.back().pc > to) code_->offsets.pop_back();
+    while (!code_->guarded_sites.empty() && code_->guarded_sites.back() >= to) {
+      code_->guarded_sites.pop_back();
+    }
     producer_.valid = false;
   }
   void set_producer(uint32_t start, Op op = Op::Nop) {
@@ -239,7 +273,7 @@ class Translator {
 
   // ---- virtual stack ----
   uint32_t next_home() const {
-    return stack_.empty() ? L_ + 1 : stack_.back().home + stack_.back().nslots();
+    return stack_.empty() ? stack_base_ : stack_.back().home + stack_.back().nslots();
   }
   void note_height(uint32_t end_slot) { max_slots_ = std::max(max_slots_, end_slot); }
   Entry& push_stack(ValType::Kind t) {
@@ -252,6 +286,8 @@ class Translator {
     return stack_.back();
   }
   void push_local(uint32_t index) {
+    // A read before any assignment in the straight-line prefix sees the initial zero.
+    if (prefix_ && !assigned_[index]) need_zero_[index] = true;
     Entry e;
     e.kind = Entry::Local;
     e.type = local_types_[index];
@@ -393,6 +429,23 @@ class Translator {
   }
   bool table_is64(uint32_t t) { return m_.table_type(t).limits.is64; }
   Expected<void> try_table(const Instr& in);
+  void legacy_try(const Instr& in);
+  void legacy_catch(const Instr& in);
+  void legacy_delegate(const Instr& in);
+  // Index of the innermost handler active at ctls_[from] or below (-1: none).
+  int32_t active_handler(size_t from) const {
+    for (size_t i = from + 1; i-- > 0;) {
+      if (ctls_[i].kind == Ctl::TryTable || ctls_[i].kind == Ctl::LegacyTry) {
+        return int32_t(ctls_[i].try_handler);
+      }
+    }
+    return -1;
+  }
+  uint32_t new_handler(int32_t parent) {
+    handlers_.push_back({0, 0, 0, 0, parent});
+    handler_catches_.emplace_back();
+    return uint32_t(handlers_.size() - 1);
+  }
   void zero_prologue();
 
   const Module& m_;
@@ -406,16 +459,23 @@ class Translator {
   std::vector<ValType::Kind> local_types_;
   std::vector<uint32_t> local_refs_;
   uint32_t num_local_entries_ = 0;
-  uint32_t L_ = 0;         // locals are slots [0, L); slot L always holds zero (see zero_slot())
+  uint32_t L_ = 0;  // locals are slots [0, L); slot L always holds zero (see zero_slot())
   bool zero_used_ = false;
-  uint32_t zero_locals_pc_ = kNone;  // the prologue's ZeroLocals, if any
+  // Slots L+1 .. hold the exceptions caught by legacy catch clauses (one per `try`, below the
+  // operand stack so that calls cannot overwrite them); the operand stack starts above.
+  uint32_t stack_base_ = 0;
+  uint32_t legacy_tries_ = 0;
+  // Declared locals need zeroing on entry unless the straight-line prefix of the body (which
+  // dominates everything after it) assigns them before reading them.
+  bool prefix_ = true;
+  std::vector<bool> assigned_, need_zero_;
   uint32_t max_slots_ = 0;
   uint32_t cur_offset_ = 0;
   Producer producer_;
   std::vector<int8_t> mem64_;
   const Body* body_ = nullptr;
   std::vector<HandlerEntry> handlers_;
-  std::vector<CatchEntry> catches_;
+  std::vector<std::vector<CatchEntry>> handler_catches_;  // per handler (flattened at the end)
   // Debugging: KUMO_INTERP_DUMP=1 prints every translated function to stderr.
   bool dump_ = std::getenv("KUMO_INTERP_DUMP") != nullptr;
   std::vector<std::pair<uint32_t, IOp>> starts_;
@@ -531,7 +591,11 @@ uint32_t Translator::emit_cond_branch(bool when_true) {
       const CmpInfo* ni = cmp_info(op);
       uint32_t at = begin(p.imm ? ni->br_imm : ni->br);
       put(p.a);
-      put(p.b);
+      if (p.imm && ni->wide) {
+        put64(p.imm64);
+      } else {
+        put(p.b);
+      }
       put(0);
       return at;
     }
@@ -556,8 +620,8 @@ uint32_t Translator::emit_cond_branch(bool when_true) {
 
 void Translator::do_br_if(uint32_t depth) {
   Ctl& c = label(depth);
-  bool simple = c.kind != Ctl::Func &&
-                values_in_place(uint32_t(c.label_types().size()), c.base_slot);
+  bool simple =
+      c.kind != Ctl::Func && values_in_place(uint32_t(c.label_types().size()), c.base_slot);
   if (simple) {
     uint32_t at = emit_cond_branch(true);
     out_.pop_back();
@@ -651,8 +715,8 @@ void Translator::end_block() {
     reachable = true;
   }
   for (const Fixup& f : c.fixups) patch(f, pc());
-  if (c.kind == Ctl::TryTable) {
-    // The handler covers the block body; catch targets were recorded at the start.
+  if (c.kind == Ctl::TryTable || c.kind == Ctl::LegacyTry) {
+    // The handler covers the block body (a legacy try's ends at its first catch).
     handlers_[c.try_handler].end_pc = pc();
   }
   uint32_t height = c.height;
@@ -690,6 +754,7 @@ void Translator::emit_call_like(IOp op, const FuncType& type, std::initializer_l
 }
 
 void Translator::local_set(uint32_t index, bool tee) {
+  if (prefix_) assigned_[index] = true;
   uint32_t slot = local_slots_[index];
   Entry& top = stack_.back();
   if (top.kind == Entry::Local && top.local == slot) {
@@ -697,7 +762,8 @@ void Translator::local_set(uint32_t index, bool tee) {
     return;
   }
   const Producer p = producer_;
-  if (p.valid && p.entry == stack_.size() - 1 && top.kind == Entry::Stack && local_refs_[slot] == 0) {
+  if (p.valid && p.entry == stack_.size() - 1 && top.kind == Entry::Stack &&
+      local_refs_[slot] == 0) {
     // The producer writes straight into the local.
     out_[p.dst_pos] = slot;
     pop();
@@ -791,20 +857,89 @@ void Translator::simple(const Instr& in, const SimpleOp& s) {
       Entry a = pop();
       uint32_t home = a.home;
       const bool wide = a.type == ValType::I64;
-      auto fits = [&](uint64_t v) { return !wide ? true : int64_t(v) == int64_t(int32_t(v)); };
+      // i64 immediates take two units, so every constant fits.
+      auto fits = [](uint64_t) { return true; };
       const Producer p = producer_;  // before anything below emits
       auto emit_imm = [&](IOp iop, Op op, const Entry& x, uint64_t imm) {
         uint32_t sx = slot_of(x);
         uint32_t at = begin(iop);
         put(home);
         put(sx);
-        put(uint32_t(imm));
+        if (wide) {
+          put64(imm);
+        } else {
+          put(uint32_t(imm));
+        }
         push_stack(rk);
         set_producer(at, op);
         producer_.a = sx;
         producer_.b = uint32_t(imm);
+        producer_.imm64 = imm;
         producer_.imm = true;
       };
+      if (b.kind == Entry::Const && a.kind == Entry::Stack && p.valid && !p.imm &&
+          p.entry == stack_.size() &&
+          (((in.op == Op::I32Rotl || in.op == Op::I32Rotr) && p.op == Op::I32Xor) ||
+           ((in.op == Op::I64Rotl || in.op == Op::I64Rotr) && p.op == Op::I64Xor))) {
+        // rotl(x ^ y, k): the xor just emitted produced `a`.
+        rewind(p.start);
+        uint32_t bits = wide ? 64 : 32;
+        uint32_t k = uint32_t(b.value) & (bits - 1);
+        if (in.op == Op::I32Rotr || in.op == Op::I64Rotr) k = (bits - k) & (bits - 1);
+        uint32_t at = begin(wide ? IOp::I64XorRotl : IOp::I32XorRotl);
+        put(home);
+        put(p.a);
+        put(p.b);
+        put(k);
+        push_stack(rk);
+        set_producer(at);
+        return;
+      }
+      if ((in.op == Op::I32Add || in.op == Op::I64Add) && p.valid && !p.imm &&
+          p.op == (in.op == Op::I32Add ? Op::I32Mul : Op::I64Mul) && a.kind != Entry::Const &&
+          b.kind != Entry::Const) {
+        // x * y + z with the multiplication just emitted.
+        const Entry* other = nullptr;
+        if (p.entry == stack_.size() + 1 && b.kind == Entry::Stack) other = &a;
+        if (p.entry == stack_.size() && a.kind == Entry::Stack) other = &b;
+        if (other != nullptr) {
+          rewind(p.start);
+          uint32_t so = slot_of(*other);
+          uint32_t at = begin(in.op == Op::I32Add ? IOp::I32MulAdd : IOp::I64MulAdd);
+          put(home);
+          put(p.a);
+          put(p.b);
+          put(so);
+          push_stack(rk);
+          set_producer(at);
+          return;
+        }
+      }
+      if ((in.op == Op::I32Add || in.op == Op::I64Add || in.op == Op::I32Xor ||
+           in.op == Op::I64Xor) &&
+          p.valid && p.op == in.op && !p.imm && p.k == 0 && a.kind != Entry::Const &&
+          b.kind != Entry::Const) {
+        // (x op y) op z with the inner op just emitted: one three-operand instruction.
+        const Entry* other = nullptr;
+        if (p.entry == stack_.size() + 1 && b.kind == Entry::Stack) other = &a;
+        if (p.entry == stack_.size() && a.kind == Entry::Stack) other = &b;
+        if (other != nullptr) {
+          rewind(p.start);
+          uint32_t so = slot_of(*other);
+          IOp op3 = in.op == Op::I32Add   ? IOp::I32Add3
+                    : in.op == Op::I64Add ? IOp::I64Add3
+                    : in.op == Op::I32Xor ? IOp::I32Xor3
+                                          : IOp::I64Xor3;
+          uint32_t at = begin(op3);
+          put(home);
+          put(so);
+          put(p.a);
+          put(p.b);
+          push_stack(rk);
+          set_producer(at);
+          return;
+        }
+      }
       if (s.shape == Shape::BinImm || s.shape == Shape::Cmp) {
         Op op = in.op;
         IOp iop = s.imm;
@@ -847,8 +982,8 @@ void Translator::simple(const Instr& in, const SimpleOp& s) {
         emit_imm(wide ? IOp::I64RSub_I : IOp::I32RSub_I, Op::Nop, b, a.value);
         return;
       }
-      if (in.op == Op::I32Add && p.valid && p.op == Op::I32Shl && p.imm &&
-          a.kind != Entry::Const && b.kind != Entry::Const) {
+      if (in.op == Op::I32Add && p.valid && p.op == Op::I32Shl && p.imm && a.kind != Entry::Const &&
+          b.kind != Entry::Const) {
         // a + (x << k), the shift produced just before: one instruction.
         const Entry* other = nullptr;
         if (p.entry == stack_.size() + 1 && b.kind == Entry::Stack) other = &a;
@@ -881,9 +1016,7 @@ void Translator::simple(const Instr& in, const SimpleOp& s) {
       producer_.b = sb;
       return;
     }
-    default:
-      mem_access(in, s);
-      return;
+    default: mem_access(in, s); return;
   }
 }
 
@@ -919,7 +1052,7 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
   const Producer p = producer_;
   auto fuse_add = [&](const Entry& a) {
     return variant == 0 && s.rr != IOp::Count_ && a.kind == Entry::Stack && p.valid &&
-           p.op == Op::I32Add && !p.imm && p.entry == stack_.size();
+           p.op == Op::I32Add && p.entry == stack_.size();
   };
   switch (s.shape) {
     case Shape::Load:
@@ -927,12 +1060,12 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
       Entry a = pop();
       if (fuse_add(a)) {
         rewind(p.start);
-        uint32_t at = begin(s.rr);
+        uint32_t at = begin(p.imm ? s.ri : s.rr);
         code_->guarded_sites.push_back(at);
         put(a.home);
         put(p.a);
         put(p.b);
-        put(p.k);
+        if (!p.imm) put(p.k);
         put(uint32_t(off));
         push_stack(rk);
         set_producer(at);
@@ -956,11 +1089,11 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
       if ((v.kind != Entry::Const || v.value == 0) && fuse_add(a)) {
         rewind(p.start);
         uint32_t sv = slot_of(v);
-        uint32_t at = begin(s.rr);
+        uint32_t at = begin(p.imm ? s.ri : s.rr);
         code_->guarded_sites.push_back(at);
         put(p.a);
         put(p.b);
-        put(p.k);
+        if (!p.imm) put(p.k);
         put(uint32_t(off));
         put(sv);
         return;
@@ -1001,25 +1134,19 @@ void Translator::mem_access(const Instr& in, const SimpleOp& s) {
       put_tail(true);
       return;
     }
-    default:
-      assert(false);
+    default: assert(false);
   }
 }
 
 Expected<void> Translator::instr(const Instr& in) {
   switch (in.op) {
-    case Op::Nop:
-      return {};
+    case Op::Nop: return {};
     case Op::Unreachable:
       begin(IOp::Unreachable);
       set_unreachable();
       return {};
-    case Op::Block:
-      begin_block(Ctl::Block, in.block);
-      return {};
-    case Op::Loop:
-      begin_block(Ctl::Loop, in.block);
-      return {};
+    case Op::Block: begin_block(Ctl::Block, in.block); return {};
+    case Op::Loop: begin_block(Ctl::Loop, in.block); return {};
     case Op::If: {
       // The condition is consumed before the block's parameters are set up.
       Entry cond = stack_.back();
@@ -1049,22 +1176,14 @@ Expected<void> Translator::instr(const Instr& in) {
       }
       return {};
     }
-    case Op::Else:
-      do_else();
-      return {};
-    case Op::End:
-      end_block();
-      return {};
+    case Op::Else: do_else(); return {};
+    case Op::End: end_block(); return {};
     case Op::Br:
       emit_branch(in.index);
       set_unreachable();
       return {};
-    case Op::BrIf:
-      do_br_if(in.index);
-      return {};
-    case Op::BrTable:
-      do_br_table(in);
-      return {};
+    case Op::BrIf: do_br_if(in.index); return {};
+    case Op::BrTable: do_br_table(in); return {};
     case Op::Return:
       emit_return();
       set_unreachable();
@@ -1095,9 +1214,7 @@ Expected<void> Translator::instr(const Instr& in) {
       emit_call_like(tail ? IOp::ReturnCallRef : IOp::CallRef, t, {sr}, {}, tail);
       return {};
     }
-    case Op::Drop:
-      pop();
-      return {};
+    case Op::Drop: pop(); return {};
     case Op::Select:
     case Op::SelectT: {
       Entry c = pop();
@@ -1113,15 +1230,9 @@ Expected<void> Translator::instr(const Instr& in) {
       set_producer(at);
       return {};
     }
-    case Op::LocalGet:
-      push_local(in.index);
-      return {};
-    case Op::LocalSet:
-      local_set(in.index, false);
-      return {};
-    case Op::LocalTee:
-      local_set(in.index, true);
-      return {};
+    case Op::LocalGet: push_local(in.index); return {};
+    case Op::LocalSet: local_set(in.index, false); return {};
+    case Op::LocalTee: local_set(in.index, true); return {};
     case Op::GlobalGet: {
       ValType::Kind t = m_.global_type(in.index).type.kind();
       Entry& e = push_stack(t);
@@ -1212,11 +1323,23 @@ Expected<void> Translator::instr(const Instr& in) {
       put(ss);
       put(sn);
       switch (in.op) {
-        case Op::TableCopy: put(in.index); put(in.index2); break;    // dst table, src table
-        case Op::TableInit: put(in.index2); put(in.index); break;    // table, elem
-        case Op::MemoryInit: put(in.index2); put(in.index); break;   // memory, data
-        case Op::MemoryCopy: put(in.index); put(in.index2); break;   // dst mem, src mem
-        default: put(in.index); break;                               // memory
+        case Op::TableCopy:
+          put(in.index);
+          put(in.index2);
+          break;  // dst table, src table
+        case Op::TableInit:
+          put(in.index2);
+          put(in.index);
+          break;  // table, elem
+        case Op::MemoryInit:
+          put(in.index2);
+          put(in.index);
+          break;  // memory, data
+        case Op::MemoryCopy:
+          put(in.index);
+          put(in.index2);
+          break;                        // dst mem, src mem
+        default: put(in.index); break;  // memory
       }
       return {};
     }
@@ -1244,18 +1367,10 @@ Expected<void> Translator::instr(const Instr& in) {
       set_producer(at);
       return {};
     }
-    case Op::I32Const:
-      push_const(ValType::I32, uint32_t(in.i64));
-      return {};
-    case Op::I64Const:
-      push_const(ValType::I64, uint64_t(in.i64));
-      return {};
-    case Op::F32Const:
-      push_const(ValType::F32, uint32_t(in.bits));
-      return {};
-    case Op::F64Const:
-      push_const(ValType::F64, in.bits);
-      return {};
+    case Op::I32Const: push_const(ValType::I32, uint32_t(in.i64)); return {};
+    case Op::I64Const: push_const(ValType::I64, uint64_t(in.i64)); return {};
+    case Op::F32Const: push_const(ValType::F32, uint32_t(in.bits)); return {};
+    case Op::F64Const: push_const(ValType::F64, in.bits); return {};
     case Op::V128Const: {
       Entry& e = push_stack(ValType::V128);
       uint32_t at = begin(IOp::ConstV128);
@@ -1289,9 +1404,7 @@ Expected<void> Translator::instr(const Instr& in) {
       stack_.back().type = result_kind(in.op);
       return {};
     }
-    case Op::RefNull:
-      push_const(ValType::Ref, 0);
-      return {};
+    case Op::RefNull: push_const(ValType::Ref, 0); return {};
     case Op::RefIsNull: {
       Entry a = pop();
       if (a.kind == Entry::Const) {
@@ -1371,8 +1484,17 @@ Expected<void> Translator::instr(const Instr& in) {
       producer_.valid = false;
       return {};
     }
-    case Op::TryTable:
-      return try_table(in);
+    case Op::TryTable: return try_table(in);
+    case Op::Try: legacy_try(in); return {};
+    case Op::Catch:
+    case Op::CatchAll: legacy_catch(in); return {};
+    case Op::Delegate: legacy_delegate(in); return {};
+    case Op::Rethrow: {
+      begin(IOp::ThrowRef);
+      put(label(in.index).exn_slot);
+      set_unreachable();
+      return {};
+    }
     case Op::Throw: {
       uint32_t ti = m_.tag_type_index(in.index);
       const FuncType& t = m_.types[ti];
@@ -1393,8 +1515,7 @@ Expected<void> Translator::instr(const Instr& in) {
       set_unreachable();
       return {};
     }
-    default:
-      break;
+    default: break;
   }
   if (const SimpleOp* s = simple_op(in.op)) {
     simple(in, *s);
@@ -1414,8 +1535,7 @@ Expected<void> Translator::try_table(const Instr& in) {
   for (size_t i = stack_.size() - np; i < stack_.size(); ++i) materialize(stack_[i]);
   uint32_t height = uint32_t(stack_.size() - np);
   uint32_t base_slot = np ? stack_[height].home : next_home();
-  uint32_t hidx = uint32_t(handlers_.size());
-  handlers_.push_back({0, 0, uint32_t(catches_.size()), in.table_size});
+  uint32_t hidx = new_handler(active_handler(ctls_.size() - 1));
   if (in.table_size > 0) {
     uint32_t over = begin(IOp::Br);
     Fixup fo{over, pc()};
@@ -1437,7 +1557,7 @@ Expected<void> Translator::try_table(const Instr& in) {
       }
       emit_branch(cc.label);
       pop_to(height);
-      catches_.push_back(ce);
+      handler_catches_[hidx].push_back(ce);
     }
     stack_.insert(stack_.end(), saved.begin(), saved.end());
     patch(fo, pc());
@@ -1448,18 +1568,28 @@ Expected<void> Translator::try_table(const Instr& in) {
   return {};
 }
 
-// Makes the prologue zero slot L: the locals' ZeroLocals extends to it, or a ZeroLocals is
-// inserted at pc 0 (branch offsets are relative, so only absolute pcs move).
+// Emits the prologue that zeroes the locals that need it and the zero slot L, as one
+// ZeroLocals over the covering range, inserted at pc 0 (branch offsets are relative, so only
+// absolute pcs move).
 void Translator::zero_prologue() {
-  if (zero_locals_pc_ != kNone) {
-    ++out_[zero_locals_pc_ + 3];
-    return;
+  uint32_t lo = UINT32_MAX, hi = 0;
+  for (uint32_t i = 0; i < local_slots_.size(); ++i) {
+    if (local_slots_[i] < code_->num_param_slots) continue;
+    if (!need_zero_[i] && assigned_[i]) continue;
+    uint32_t n = local_types_[i] == ValType::V128 ? 2 : 1;
+    lo = std::min(lo, local_slots_[i]);
+    hi = std::max(hi, local_slots_[i] + n);
   }
+  if (zero_used_) {
+    lo = std::min(lo, L_);
+    hi = std::max(hi, L_ + 1);
+  }
+  if (lo >= hi) return;
   const void* h = handler_address(IOp::ZeroLocals);
   uint32_t w[2];
   std::memcpy(w, &h, sizeof h);
   constexpr uint32_t n = 4;
-  out_.insert(out_.begin(), {w[0], w[1], L_, 1});
+  out_.insert(out_.begin(), {w[0], w[1], lo, hi - lo});
   for (PcOffset& o : code_->offsets) o.pc += n;
   if (!code_->offsets.empty()) code_->offsets.front().pc = 0;
   for (uint32_t& site : code_->guarded_sites) site += n;
@@ -1467,7 +1597,9 @@ void Translator::zero_prologue() {
     he.begin_pc += n;
     he.end_pc += n;
   }
-  for (CatchEntry& ce : catches_) ce.pad_pc += n;
+  for (auto& cs : handler_catches_) {
+    for (CatchEntry& ce : cs) ce.pad_pc += n;
+  }
   for (auto& st : starts_) st.first += n;
   if (dump_) starts_.insert(starts_.begin(), {0, IOp::ZeroLocals});
 }
@@ -1490,6 +1622,87 @@ void Translator::dump() const {
     s += "\n";
   }
   fmt::print(stderr, "{}", s);
+}
+
+// Instructions after which (or at which) paths merge or leave: the end of the straight-line
+// prefix.
+bool ends_prefix(Op op) {
+  switch (op) {
+    case Op::Block:
+    case Op::Loop:
+    case Op::If:
+    case Op::Else:
+    case Op::End:
+    case Op::Br:
+    case Op::BrIf:
+    case Op::BrTable:
+    case Op::Return:
+    case Op::TryTable:
+    case Op::Try:
+    case Op::BrOnNull:
+    case Op::BrOnNonNull:
+    case Op::Throw:
+    case Op::ThrowRef:
+    case Op::Unreachable:
+    case Op::ReturnCall:
+    case Op::ReturnCallIndirect:
+    case Op::ReturnCallRef:
+    case Op::Catch:
+    case Op::CatchAll:
+    case Op::Delegate:
+    case Op::Rethrow: return true;
+    default: return false;
+  }
+}
+
+// Legacy exception handling. `try` is a block whose handler covers the body up to the first
+// catch; each catch clause starts with the payload at the block's base slot (its pad is the
+// clause's code itself) and keeps the exception in the try's slot for `rethrow`.
+void Translator::legacy_try(const Instr& in) {
+  int32_t parent = active_handler(ctls_.size() - 1);
+  begin_block(Ctl::LegacyTry, in.block);
+  Ctl& c = ctls_.back();
+  c.try_handler = new_handler(parent);
+  c.exn_slot = L_ + 1 + legacy_tries_++;
+  handlers_[c.try_handler].begin_pc = pc();
+}
+
+void Translator::legacy_catch(const Instr& in) {
+  Ctl& c = ctls_.back();
+  if (!c.unreachable) {
+    uint32_t nr = uint32_t(c.results.size());
+    for (size_t i = stack_.size() - nr; i < stack_.size(); ++i) materialize(stack_[i]);
+    uint32_t at = begin(IOp::Br);
+    c.fixups.push_back({at, pc()});
+    put(0);
+  }
+  if (c.kind == Ctl::LegacyTry) {
+    handlers_[c.try_handler].end_pc = pc();
+    c.kind = Ctl::LegacyCatch;
+  }
+  CatchEntry ce;
+  ce.kind = uint8_t(in.op == Op::Catch ? CatchClause::Catch : CatchClause::CatchAll);
+  ce.tag = in.index;
+  ce.pad_pc = pc();
+  ce.dst_slot = c.base_slot;
+  ce.exn_slot = c.exn_slot;
+  handler_catches_[c.try_handler].push_back(ce);
+  pop_to(c.height);
+  if (in.op == Op::Catch) {
+    for (ValType t : m_.types[m_.tag_type_index(in.index)].params) push_stack(t.kind());
+  }
+  c.unreachable = false;
+  producer_.valid = false;
+}
+
+// `delegate L` ends a try: exceptions from its body go to the handler of label L (counted from
+// the blocks around the try).
+void Translator::legacy_delegate(const Instr& in) {
+  Ctl& c = ctls_.back();
+  uint32_t h = c.try_handler;
+  size_t target = ctls_.size() - 2 - in.index;
+  handlers_[h].parent = active_handler(target);
+  end_block();
 }
 
 Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index) {
@@ -1519,17 +1732,18 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
 
   KUMO_TRY(Body body, decode_expr(m_.code(fn_), fn_.code_offset));
   body_ = &body;
+  uint32_t ntries = 0;
+  for (const Instr& in : body.instrs) ntries += in.op == Op::Try;
+  stack_base_ = L_ + 1 + ntries;
+  max_slots_ = std::max(max_slots_, stack_base_);
   cur_offset_ = fn_.code_offset;
 
-  if (L_ > code_->num_param_slots) {
-    zero_locals_pc_ = begin(IOp::ZeroLocals);
-    put(code_->num_param_slots);
-    put(L_ - code_->num_param_slots);
-  }
+  assigned_.assign(local_slots_.size(), false);
+  need_zero_.assign(local_slots_.size(), false);
 
   Ctl f;
   f.kind = Ctl::Func;
-  f.base_slot = L_ + 1;
+  f.base_slot = stack_base_;
   f.results = type.results;
   ctls_.push_back(std::move(f));
 
@@ -1544,29 +1758,35 @@ Expected<std::unique_ptr<Code, CodeDeleter>> Translator::run(uint32_t func_index
         case Op::Loop:
         case Op::If:
         case Op::TryTable:
-        case Op::Try:
-          ++skip;
-          continue;
+        case Op::Try: ++skip; continue;
         case Op::Else:
+        case Op::Catch:
+        case Op::CatchAll:
           if (skip == 0) break;
           continue;
         case Op::End:
+        case Op::Delegate:  // delegate closes its try like end
           if (skip == 0) break;
           --skip;
           continue;
-        default:
-          continue;
+        default: continue;
       }
     }
+    if (prefix_ && ends_prefix(in.op)) prefix_ = false;
     KUMO_CHECK(instr(in));
   }
-  if (zero_used_) zero_prologue();
+  zero_prologue();
   code_->max_slots = max_slots_ + 2;
   if (dump_) dump();
   code_->code = std::move(out_);
   code_->entry[0].store(code_->code.data(), std::memory_order_release);
+  for (size_t h = 0; h < handlers_.size(); ++h) {
+    handlers_[h].first_catch = uint32_t(code_->catches.size());
+    handlers_[h].num_catches = uint32_t(handler_catches_[h].size());
+    code_->catches.insert(code_->catches.end(), handler_catches_[h].begin(),
+                          handler_catches_[h].end());
+  }
   code_->handlers = std::move(handlers_);
-  code_->catches = std::move(catches_);
   return code;
 }
 

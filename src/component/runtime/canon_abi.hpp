@@ -1,0 +1,79 @@
+// Lifting and lowering (CanonicalABI.md "Lifting and Lowering Values", definitions.py `load`,
+// `store`, `lift_flat`, `lower_flat`, `lift_flat_values`, `lower_flat_values`): moving values
+// between a component's linear memory / core values and Vals, with every check the canonical ABI
+// makes (alignment, bounds, char and discriminant validity, string validity and transcoding,
+// handle ownership), reported as traps worded as in the reference tests.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "component/abi/layout.hpp"
+#include "component/runtime/resources.hpp"
+#include "component/runtime/val.hpp"
+
+namespace kumo::wasm {
+class Store;
+}
+
+namespace kumo::component::rt {
+
+// The canonical options of one `canon lift` / `canon lower`, resolved to run-time objects.
+struct CanonOptions {
+  StringEncoding encoding = StringEncoding::Utf8;
+  wasm::MemoryInst* memory = nullptr;
+  wasm::FuncInst* realloc = nullptr;      // (old_ptr, old_size, align, new_size) -> ptr
+  wasm::FuncInst* post_return = nullptr;  // lift only
+  abi::PtrType ptr = abi::PtrType::I32;   // the memory's address type
+};
+
+// definitions.py LiftLowerContext, for one side of one call.
+struct LiftLowerContext {
+  wasm::Store& store;
+  const CanonOptions& opts;
+  InstanceState* inst;   // the instance whose memory and handle table are used
+  const TypeEnv& env;    // resolves the resource types named by the ValTypes being moved
+  // Callee side: lowered borrow handles are counted here (nullptr: lowering results, where
+  // borrows cannot occur).
+  BorrowScope* borrow_scope = nullptr;
+  // Caller side: own handles lent by lift_borrow (indices into inst->handles); the caller's
+  // num_lends are decremented once the call returns (release_lends).
+  std::vector<uint32_t> lent;
+};
+
+// Calls the realloc option: definitions.py `reallocate` (clears may_leave around the call, traps
+// "realloc return: result not aligned" / "realloc return: beyond end of memory").
+Trapping<uint64_t> reallocate(LiftLowerContext& cx, uint64_t old_ptr, uint64_t old_size,
+                              uint32_t alignment, uint64_t new_size);
+
+// Flat core values are one uint64_t each: i32 zero-extended, i64 as is, f32/f64 as raw bits.
+// A reader over flat values (definitions.py CoreValueIter).
+struct FlatReader {
+  std::span<const uint64_t> values;
+  size_t pos = 0;
+  uint64_t next() { return values[pos++]; }
+};
+
+Trapping<Val> load(LiftLowerContext& cx, uint64_t ptr, const ValType& t);
+Trapping<void> store(LiftLowerContext& cx, const Val& v, const ValType& t, uint64_t ptr);
+Trapping<Val> lift_flat(LiftLowerContext& cx, FlatReader& in, const ValType& t);
+Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
+                          std::vector<uint64_t>& out);
+
+// definitions.py lift_flat_values: with more than `max_flat` flat values the values are read
+// from memory at the pointer found in `in`.
+Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
+                                            std::span<const ValType> types);
+// definitions.py lower_flat_values: with more than `max_flat` flat values the values go to
+// memory: at a fresh realloc'd tuple when `out_param` is null (parameters of a lifted call),
+// otherwise at the pointer read from `out_param` (results of a lowered call), and then nothing is
+// appended to `out`.
+Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::span<const Val> vals,
+                                 std::span<const ValType> types, std::vector<uint64_t>& out,
+                                 FlatReader* out_param);
+
+// Decrements the num_lends of every handle lent through cx (after the callee returned).
+void release_lends(LiftLowerContext& cx);
+
+}  // namespace kumo::component::rt
