@@ -63,8 +63,15 @@ std::vector<fs::path> collect_scripts(const std::vector<std::string>& paths, Was
   return files;
 }
 
+// "N passed, M failed, K skipped", plus how many passed component assertions had another message.
+std::string counts_text(const WastCounts& c) {
+  std::string s = fmt::format("{} passed, {} failed, {} skipped", c.passed, c.failed, c.skipped);
+  if (c.mismatched) s += fmt::format(" ({} passed with a message other than the script's)", c.mismatched);
+  return s;
+}
+
 std::string file_summary(const fs::path& file, const WastCounts& c) {
-  return fmt::format("{}: {} passed, {} failed, {} skipped\n", file.string(), c.passed, c.failed, c.skipped);
+  return fmt::format("{}: {}\n", file.string(), counts_text(c));
 }
 
 void write_all(int fd, const char* data, size_t size) {
@@ -291,7 +298,9 @@ class ForkPool {
 
 }  // namespace
 
-int run_wast_command(const WastCommandOptions& o) {
+namespace {
+
+WastCounts run_wast(const WastCommandOptions& o) {
   WastCounts total;
   std::vector<fs::path> files = collect_scripts(o.paths, total);
   wasm::install_trap_handler();  // once, before forking, so every child inherits it
@@ -302,13 +311,20 @@ int run_wast_command(const WastCommandOptions& o) {
     fmt::print("error: {}\n", e.what());
     total.failed += 1;
   }
-  fmt::print("{} passed, {} failed, {} skipped\n", total.passed, total.failed, total.skipped);
+  fmt::print("{}\n", counts_text(total));
   std::fflush(stdout);
-  return total.failed > 0 ? o.fail_exit_code : 0;
+  return total;
+}
+
+}  // namespace
+
+int run_wast_command(const WastCommandOptions& o) {
+  return run_wast(o).failed > 0 ? o.fail_exit_code : 0;
 }
 
 void add_wast_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<WastCommandOptions>();
+  auto skip_exit_code = std::make_shared<int>(0);
   CLI::App* sub = app.add_subcommand(
       "wast", "Run WebAssembly spec tests converted by wast2json (.json scripts, or directories of them)");
   sub->add_option("paths", o->paths, "Scripts (.json) or directories searched recursively")->required();
@@ -327,7 +343,13 @@ void add_wast_command(CLI::App& app, int& exit_code) {
                          "Run every file in this process (for debuggers; a crash then ends the whole run)");
   sub->add_option("--fail-exit-code", o->fail_exit_code,
                   "Exit status when a command failed (default 1; CTest marks informational suites with 77)");
-  sub->callback([o, &exit_code] { exit_code = run_wast_command(*o); });
+  sub->add_option("--skip-exit-code", *skip_exit_code,
+                  "Exit status when nothing failed or passed but commands were skipped (default 0; CTest "
+                  "marks whole suites the runner cannot run with 77)");
+  sub->callback([o, skip_exit_code, &exit_code] {
+    WastCounts c = run_wast(*o);
+    exit_code = c.failed > 0 ? o->fail_exit_code : c.passed == 0 && c.skipped > 0 ? *skip_exit_code : 0;
+  });
 }
 
 }  // namespace kumo::cli

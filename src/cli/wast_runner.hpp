@@ -16,8 +16,11 @@ struct WastCounts {
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
+  // Passed component assertions (invalid, malformed, unlinkable) whose error message differs from
+  // the script's text (failures only with --strict).
+  uint64_t mismatched = 0;
   WastCounts& operator+=(const WastCounts& o) {
-    passed += o.passed, failed += o.failed, skipped += o.skipped;
+    passed += o.passed, failed += o.failed, skipped += o.skipped, mismatched += o.mismatched;
     return *this;
   }
 };
@@ -28,9 +31,10 @@ struct WastProgress {
   std::atomic<uint64_t> passed{0};
   std::atomic<uint64_t> failed{0};
   std::atomic<uint64_t> skipped{0};
+  std::atomic<uint64_t> mismatched{0};
   std::atomic<uint32_t> line{0};  // line of the command being run
-  void reset() { passed = 0, failed = 0, skipped = 0, line = 0; }
-  WastCounts counts() const { return {passed.load(), failed.load(), skipped.load()}; }
+  void reset() { passed = 0, failed = 0, skipped = 0, mismatched = 0, line = 0; }
+  WastCounts counts() const { return {passed.load(), failed.load(), skipped.load(), mismatched.load()}; }
 };
 
 // Which version of the spec a script was written for. Later versions made some modules valid
@@ -48,7 +52,8 @@ struct WastOptions {
   // a message other than the spec's).
   bool verbose = false;
   // Negative module assertions must fail in the right phase (assert_malformed in the decoder,
-  // assert_invalid in the validator) with an error containing the spec's message.
+  // assert_invalid in the validator) with an error containing the spec's message; component
+  // traps and link errors must contain the script's text.
   bool strict = false;
 };
 

@@ -238,7 +238,29 @@ Expected<wasm::FuncType> read_core_func_body(Reader& r) {
 }
 
 Unexpected<Error> gc_unsupported(const Reader& r, uint32_t at, uint8_t b) {
-  return r.fail_at(at, fmt::format("GC types are not supported yet (core type form 0x{:02x})", b));
+  return r.fail_at(at, fmt::format("GC types are not supported yet (core type form 0x{:02x}; only "
+                                   "function types, optionally in a `sub` without supertypes)", b));
+}
+
+// The body of a core `sub` type (after 0x50 / 0x4f): Kumo has no GC type representation, so only a
+// sub type without supertypes wrapping a function type is accepted, as that function type (its
+// finality matters only to GC subtyping, which no core type here can use).
+Expected<CoreTypeDef> read_core_sub_type(Reader& r, uint32_t at) {
+  uint32_t nat = r.offset();
+  KUMO_TRY(uint32_t nsuper, r.count(1));
+  if (nsuper != 0) {
+    return r.fail_at(nat, fmt::format("GC types are not supported yet (a core sub type with {} "
+                                      "supertype(s))", nsuper));
+  }
+  CoreTypeDef t;
+  t.offset = at;
+  uint32_t cat = r.offset();
+  KUMO_TRY(uint8_t c, r.u8());
+  if (c == 0x5e || c == 0x5f) return gc_unsupported(r, cat, c);
+  if (c != 0x60) return invalid_byte(r, cat, c, "core composite type");
+  t.kind = CoreTypeDef::Func;
+  KUMO_TRY(t.func, read_core_func_body(r));
+  return t;
 }
 
 // A core type inside a module type: only function types (0x50 there means a GC sub type).
@@ -252,7 +274,9 @@ Expected<CoreTypeDef> read_module_decl_type(Reader& r) {
       KUMO_TRY(t.func, read_core_func_body(r));
       return t;
     }
-    case 0x4e: case 0x4f: case 0x50: case 0x5e: case 0x5f:
+    case 0x4f: case 0x50:  // final / non-final sub type
+      return read_core_sub_type(r, t.offset);
+    case 0x4e: case 0x5e: case 0x5f:
       return gc_unsupported(r, t.offset, b);
     default:
       return invalid_byte(r, t.offset, b, "core type");
@@ -548,13 +572,15 @@ Expected<CoreTypeDef> read_core_type(Reader& r, unsigned depth) {
       }
       return t;
     }
-    case 0x00: {
+    case 0x00: {  // 0x00 0x50: a non-final sub type (a bare 0x50 is a module type here)
       uint32_t at = r.offset();
-      KUMO_TRY(uint8_t next, r.peek());
+      KUMO_TRY(uint8_t next, r.u8());
       if (next != 0x50) return invalid_byte(r, at, next, "non-final sub type");
-      return gc_unsupported(r, at, next);
+      return read_core_sub_type(r, t.offset);
     }
-    case 0x4e: case 0x4f: case 0x5e: case 0x5f:
+    case 0x4f:  // final sub type
+      return read_core_sub_type(r, t.offset);
+    case 0x4e: case 0x5e: case 0x5f:
       return gc_unsupported(r, t.offset, b);
     default:
       return invalid_byte(r, t.offset, b, "core type");

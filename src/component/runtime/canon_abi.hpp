@@ -26,6 +26,8 @@ struct CanonOptions {
   wasm::FuncInst* realloc = nullptr;      // (old_ptr, old_size, align, new_size) -> ptr
   wasm::FuncInst* post_return = nullptr;  // lift only
   abi::PtrType ptr = abi::PtrType::I32;   // the memory's address type
+  bool is_async = false;                  // the `async` option
+  wasm::FuncInst* callback = nullptr;     // async lift only: (event, p1, p2) -> packed code
 };
 
 // definitions.py LiftLowerContext, for one side of one call.
@@ -40,6 +42,10 @@ struct LiftLowerContext {
   // Caller side: own handles lent by lift_borrow (indices into inst->handles); the caller's
   // num_lends are decremented once the call returns (release_lends).
   std::vector<uint32_t> lent;
+  // Lifting only: strings are not read, just checked for alignment and bounds, and become
+  // deferred Vals (Val::src_memory). Set only when the lifted values go straight to a lifted
+  // callee's lowering (func.cpp `lower`), which reads them after its realloc like wasmtime.
+  bool defer_strings = false;
 };
 
 // Calls the realloc option: definitions.py `reallocate` (clears may_leave around the call, traps
@@ -72,6 +78,10 @@ Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_fla
 Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::span<const Val> vals,
                                  std::span<const ValType> types, std::vector<uint64_t>& out,
                                  FlatReader* out_param);
+
+// Reads every deferred string in `v` (recursively) into Val::str, validating it with the traps
+// of an eager lift. Anything handing lifted Vals to the host must call it first.
+Trapping<void> materialize(Val& v);
 
 // Decrements the num_lends of every handle lent through cx (after the callee returned).
 void release_lends(LiftLowerContext& cx);

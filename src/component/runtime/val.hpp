@@ -10,9 +10,15 @@
 #include <string_view>
 #include <vector>
 
+namespace kumo::wasm {
+class MemoryInst;
+}
+
 namespace kumo::component {
 
+namespace rt {
 struct ResourceType;  // runtime identity of a resource type (resources.hpp)
+}
 
 enum class ValKind : uint8_t {
   Bool, S8, U8, S16, U16, S32, U32, S64, U64, F32, F64, Char, String,
@@ -28,7 +34,7 @@ enum class StringEncoding : uint8_t { Utf8, Utf16, Latin1Utf16 };
 // from the source table; lowering it adds a handle to the destination table (CanonicalABI.md
 // lift_own / lower_own / lift_borrow / lower_borrow).
 struct ResourceRef {
-  ResourceType* type = nullptr;
+  rt::ResourceType* type = nullptr;
   uint32_t rep = 0;
   friend bool operator==(const ResourceRef&, const ResourceRef&) = default;
 };
@@ -53,8 +59,22 @@ struct Val {
   // Where a lifted string came from, so that lowering it into another encoding follows the
   // allocation sequence of CanonicalABI.md `store_string` (which depends on the source encoding
   // and its number of code units). Vals made by the host use Utf8 and the byte length.
+  // As in definitions.py's String tuple: src_encoding is the lifting side's `string-encoding`
+  // option and src_code_units its (tagged) code-unit count. For Latin1Utf16, bit 31
+  // (kUtf16Tag, whatever the pointer size) marks a string held in its UTF-16 form; without it the
+  // source was Latin-1. Lowering recomputes the count from `str`, so only the encoding and the tag
+  // matter; a Val the host builds may leave both at their defaults.
+  static constexpr uint32_t kUtf16Tag = 1u << 31;
   StringEncoding src_encoding = StringEncoding::Utf8;
   uint32_t src_code_units = 0;  // 0 with a non-empty `str` means "compute from str as UTF-8"
+  // A deferred string (lifted in a lowering caller for a lifted callee, LiftLowerContext::
+  // defer_strings): `str` is empty and the text is still in `src_memory` at `src_ptr`, in
+  // src_encoding, src_code_units long (bounds and alignment already checked, content not yet
+  // validated). Lowering it into the callee reads and validates it after the destination's realloc,
+  // as wasmtime does. Vals given to the host are always materialized (rt::materialize).
+  const wasm::MemoryInst* src_memory = nullptr;
+  uint64_t src_ptr = 0;
+  bool deferred() const { return src_memory != nullptr; }
 
   Val() : u(0) {}
 

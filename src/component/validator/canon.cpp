@@ -84,9 +84,20 @@ Expected<CanonOptions> Validator::canon_options(const std::vector<CanonOption>& 
         o.callback = opt.index;
         break;
       case CanonOption::CoreType:
-      case CanonOption::Gc:
-        return err("canonical option `{}` requires the component model gc feature, which Kumo does not "
-                   "support", opt.kind == CanonOption::Gc ? "gc" : "core-type");
+      case CanonOption::Gc: {
+        bool gc = opt.kind == CanonOption::Gc;
+        if (!features_.gc) {
+          return err("canonical option `{}` requires the component model gc feature", gc ? "gc" : "core-type");
+        }
+        if (gc) {
+          if (o.gc) return twice("gc");
+          o.gc = true;
+        } else {
+          if (o.core_type) return twice("core-type");
+          o.core_type = opt.index;
+        }
+        break;
+      }
     }
   }
   if (o.callback && !o.is_async) return err("cannot specify callback without async");
@@ -139,7 +150,20 @@ Expected<void> check_requirements(const TypeArena& arena, const FuncType& ft, co
   return {};
 }
 
+// Kumo runs the GC-based ABI only where it coincides with the linear-memory one: no core
+// parameters and no core results.
+bool gc_compatible(const abi::FlatSignature& sig) {
+  return sig.type.params.empty() && sig.type.results.empty();
+}
+
 }  // namespace
+
+Expected<void> Validator::push_func(TypeId ft) {
+  ComponentInfo& info = cur().info;
+  KUMO_CHECK(check_count(info.core_funcs.size() + info.funcs.size(), 1000000, "functions"));
+  info.funcs.push_back(ft);
+  return {};
+}
 
 Expected<void> Validator::canon(const Canon& c) {
   switch (c.kind) {
@@ -155,12 +179,18 @@ Expected<void> Validator::canon(const Canon& c) {
           return err("canonical option `post-return` uses a core function with an incorrect signature");
         }
       }
+      if (o.core_type) return err("canonical option `core-type` is not allowed in `canon lift`");
       const FuncType& ft = arena_.func(ft_id);
       if (o.is_async && !ft.is_async) return err("the `async` canonical option requires an async function type");
       if (o.is_async && !o.callback && !features_.async_stackful) {
         return err("an async lift without a callback requires the component model async stackful feature");
       }
       abi::FlatSignature sig = abi::flatten_func(arena_, ft, o.ptr, abi::Context::Lift, o.is_async, o.callback.has_value());
+      if (o.gc && !gc_compatible(sig)) {
+        // The GC ABI's core signature (references to GC arrays and structs) is not modelled
+        // here; the runtime refuses to instantiate such a lift.
+        return push_func(ft_id);
+      }
       KUMO_CHECK(check_requirements(arena_, ft, o, abi::Context::Lift, sig));
       if (sig.type.params != core_ft.params) {
         return err("lowered parameter types `{}` do not match parameter types `{}` of core function {}",
@@ -170,20 +200,37 @@ Expected<void> Validator::canon(const Canon& c) {
         return err("lowered result types `{}` do not match result types `{}` of core function {}",
                    core_types_text(sig.type.results), core_types_text(core_ft.results), c.func_index);
       }
-      ComponentInfo& info = cur().info;
-      KUMO_CHECK(check_count(info.core_funcs.size() + info.funcs.size(), 1000000, "functions"));
-      info.funcs.push_back(ft_id);
-      return {};
+      return push_func(ft_id);
     }
     case CanonKind::Lower: {
       KUMO_TRY(TypeId ft_id, func_at(c.func_index));
       KUMO_TRY(CanonOptions o, canon_options(c.options));
       KUMO_CHECK(o.check_not_lift("lowerings"));
+      if (o.gc && !o.core_type) return err("cannot specify `gc` without also specifying a `core-type` for lowerings");
       const FuncType& ft = arena_.func(ft_id);
       if (o.is_async && !ft.is_async) return err("the `async` canonical option requires an async function type");
       abi::FlatSignature sig = abi::flatten_func(arena_, ft, o.ptr, abi::Context::Lower, o.is_async, false);
+      if (!o.core_type) {
+        KUMO_CHECK(check_requirements(arena_, ft, o, abi::Context::Lower, sig));
+        return push_core_func(std::move(sig.type));
+      }
+      KUMO_TRY(TypeId declared_id, core_type_at(*o.core_type));
+      if (arena_.kind(declared_id) != TypeKind::CoreFunc) {
+        return err("canonical option `core-type` must name a core function type");
+      }
+      wasm::FuncType declared = arena_.core_func(declared_id);
+      // As for lifts, a GC-ABI signature is taken as declared and refused at run time.
+      if (o.gc && !gc_compatible(sig)) return push_core_func(std::move(declared));
       KUMO_CHECK(check_requirements(arena_, ft, o, abi::Context::Lower, sig));
-      return push_core_func(std::move(sig.type));
+      if (declared.params != sig.type.params) {
+        return err("declared core type has `{}` parameter types, but actual lowering has `{}` parameter types",
+                   core_types_text(declared.params), core_types_text(sig.type.params));
+      }
+      if (declared.results != sig.type.results) {
+        return err("declared core type has `{}` result types, but actual lowering has `{}` result types",
+                   core_types_text(declared.results), core_types_text(sig.type.results));
+      }
+      return push_core_func(std::move(declared));
     }
     case CanonKind::ResourceNew: {
       KUMO_TRY(const LocalResource* r, local_resource_at(c.type_index));

@@ -56,6 +56,8 @@ struct CanonOptions {
   std::optional<uint32_t> post_return;
   bool is_async = false;
   std::optional<uint32_t> callback;
+  bool gc = false;                    // the GC-based ABI (only empty signatures run; see canon.cpp)
+  std::optional<uint32_t> core_type;  // lowerings: the declared core function type
 
   Expected<void> require_memory() const;
   Expected<void> require_realloc() const;
@@ -143,6 +145,7 @@ class Validator {
   Expected<void> canon(const Canon& c);
   Expected<CanonOptions> canon_options(const std::vector<CanonOption>& opts);
   Expected<void> push_core_func(wasm::FuncType ft);
+  Expected<void> push_func(TypeId ft);  // a lifted function of type `ft`
   Expected<abi::PtrType> canon_memory(uint32_t index);
 
   // canon_builtins.cpp: the async, error-context and thread built-ins.

@@ -54,7 +54,15 @@ bool Subtype::remap(TypeId& id, Remap& m) {
       break;
     }
     case TypeKind::Defined: {
-      DefinedType d = a_.defined(id);
+      const DefinedType* def = &a_.defined(id);
+      if (auto it = m.defined.find(def); it != m.defined.end()) {
+        if (&a_.defined(it->second) != def) {
+          id = a_.alias(it->second);
+          changed = true;
+        }
+        break;
+      }
+      DefinedType d = *def;
       auto opt = [&](std::optional<ValType>& v) {
         if (v) changed |= remap(*v, m);
       };
@@ -67,6 +75,7 @@ bool Subtype::remap(TypeId& id, Remap& m) {
       opt(d.key);
       if (d.kind == DefinedKind::Own || d.kind == DefinedKind::Borrow) changed |= remap(d.resource, m);
       if (changed) id = a_.add(std::move(d), a_.info(orig));
+      m.defined.emplace(def, id);
       break;
     }
     case TypeKind::Func: {

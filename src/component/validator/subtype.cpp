@@ -408,12 +408,21 @@ Expected<Remap> Subtype::open_component(const NamedItems& args, TypeId ct, Exter
     EntityType expected = ne.type;
     remap(expected, map);
     map.types.clear();
+    map.defined.clear();  // its types are rolled back below
     auto r = entity(*actual, expected);
     a_.rollback(cp);
     if (!r) return within(fmt::format("type mismatch for {} `{}`", to_string(kind), ne.name.name), r.error());
     register_renamings(*actual, ne.type, renamings);
   }
   map.types = std::move(renamings);
+  // Other type ids of a renamed definition (e.g. an export `(eq)` to a type import) are renamed
+  // with it, so that they keep naming the supplied type.
+  for (const auto& [index, actual] : map.types) {
+    TypeId expected{index};
+    if (a_.kind(expected) == TypeKind::Defined && a_.kind(actual) == TypeKind::Defined) {
+      map.defined.emplace(&a_.defined(expected), actual);
+    }
+  }
   return map;
 }
 

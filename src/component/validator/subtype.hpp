@@ -25,6 +25,9 @@ inline const char* to_string(ExternKind k) { return k == ExternKind::Import ? "i
 struct Remap {
   std::unordered_map<uint32_t, ResourceId> resources;  // by ResourceId::value
   std::unordered_map<uint32_t, TypeId> types;          // by TypeId::index
+  // By definition (several TypeIds alias one DefinedType): keeps aliases of one definition
+  // aliases of one new definition, so that `kumo inspect` still sees which types are shared.
+  std::unordered_map<const DefinedType*, TypeId> defined;
 };
 
 // Named items supplied to an instantiation (or the exports of one component type being checked

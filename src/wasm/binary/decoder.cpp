@@ -573,6 +573,7 @@ Expected<std::shared_ptr<Module>> decode_module(std::span<const uint8_t> bytes,
   profile.table_index = features.reference_types;
   profile.memory64 = features.memory64;
   profile.shared = features.threads;
+  profile.gc = features.gc;
   auto m = std::make_shared<Module>();
   m->bytes.assign(bytes.begin(), bytes.end());
   ModuleDecoder d(*m, profile);

@@ -51,10 +51,14 @@ Expected<uint32_t> read_index_or_zero(Reader& r, bool index) {
   return 0u;
 }
 
-Unexpected<Error> illegal_opcode(const Reader& r, uint32_t at, uint8_t prefix, uint32_t code) {
+Unexpected<Error> illegal_opcode(const Reader& r, uint32_t at, uint8_t prefix, uint32_t code,
+                                 const Profile& p) {
   if (prefix == 0) return r.fail_at(at, fmt::format("illegal opcode 0x{:02x}", code));
   const char* note = "";
-  if (prefix == 0xFB) note = " (GC instructions are not supported yet)";
+  if (prefix == 0xFB) {
+    note = p.gc ? " (GC instructions are not supported yet, except ref.test, ref.cast and i31)"
+                : " (GC instructions need wasm 3.0)";
+  }
   if (prefix == 0xFE) note = " (threads/atomic instructions are not supported yet)";
   return r.fail_at(at, fmt::format("illegal opcode 0x{:02x} {}{}", prefix, code, note));
 }
@@ -200,10 +204,12 @@ Expected<void> decode_expr_into(Reader& r, Body& out, ExprFacts& facts, const Pr
     if (b == 0xFB || b == 0xFC || b == 0xFD || b == 0xFE) {
       KUMO_TRY(uint32_t code, r.u32());
       op = lookup_opcode(b, code);
-      if (op == Op::Count_) return illegal_opcode(r, in.offset, b, code);
+      if (op == Op::Count_ || (b == 0xFB && !profile.gc)) {
+        return illegal_opcode(r, in.offset, b, code, profile);
+      }
     } else {
       op = lookup_opcode(0, b);
-      if (op == Op::Count_) return illegal_opcode(r, in.offset, 0, b);
+      if (op == Op::Count_) return illegal_opcode(r, in.offset, 0, b, profile);
     }
     in.op = op;
     KUMO_CHECK(read_immediates(r, in, out, profile));

@@ -16,6 +16,7 @@ struct Profile {
   bool table_index = true;   // reference types: call_indirect's table index (not a zero byte)
   bool memory64 = true;      // u64 memarg offsets and limits, limits flag 0x04
   bool shared = true;        // threads: memory limits flag 0x02
+  bool gc = true;            // GC: 0xFB-prefixed instructions
 };
 
 // Facts the module decoder needs for checks that span sections.

@@ -107,6 +107,26 @@ struct Code {
   mutable std::vector<uint32_t> checked_code_;
 };
 
+// ref.test / ref.cast: what a non-null reference must be to have the target type. Kumo has no
+// structs or arrays, so the non-null values of the `any` hierarchy are exactly the i31 references.
+enum class CastKind : uint32_t {
+  All,       // any, eq, func, extern, exn: every non-null value of the hierarchy
+  Nothing,   // none, nofunc, noextern, noexn, struct, array
+  I31,       // i31
+  FuncType,  // a concrete function type: FuncInst::type_id must equal the operand type_id
+};
+
+inline bool ref_test(void* r, uint32_t kind, uint32_t nullable, uint32_t type_id) {
+  if (r == nullptr) return nullable != 0;
+  switch (CastKind(kind)) {
+    case CastKind::All: return true;
+    case CastKind::Nothing: return false;
+    case CastKind::I31: return is_i31_ref(r);
+    case CastKind::FuncType: return static_cast<const FuncInst*>(r)->type_id == type_id;
+  }
+  return false;
+}
+
 // Reads the handler address stored at `p`.
 inline const void* load_handler(const uint32_t* p) {
   const void* h;

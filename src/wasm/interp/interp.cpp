@@ -60,6 +60,7 @@ const char* native_stack_limit() {
   return limit;
 }
 const char* const kNullFuncRef = "null function reference";
+const char* const kNullI31Ref = "null i31 reference";
 
 inline V128 vload(const Slot* s) {
   V128 v;

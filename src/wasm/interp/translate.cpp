@@ -429,6 +429,7 @@ class Translator {
   }
   bool table_is64(uint32_t t) { return m_.table_type(t).limits.is64; }
   Expected<void> try_table(const Instr& in);
+  void gc_op(const Instr& in);
   void legacy_try(const Instr& in);
   void legacy_catch(const Instr& in);
   void legacy_delegate(const Instr& in);
@@ -1484,6 +1485,10 @@ Expected<void> Translator::instr(const Instr& in) {
       producer_.valid = false;
       return {};
     }
+    case Op::RefEq: case Op::RefI31: case Op::I31GetS: case Op::I31GetU: case Op::RefTest:
+    case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull:
+      gc_op(in);
+      return {};
     case Op::TryTable: return try_table(in);
     case Op::Try: legacy_try(in); return {};
     case Op::Catch:
@@ -1523,6 +1528,65 @@ Expected<void> Translator::instr(const Instr& in) {
   }
   return err("interpreter: instruction {} at offset 0x{:x} is not supported", op_info(in.op).text,
              in.offset);
+}
+
+// ref.eq, i31 references and casts: the GC subset Kumo implements.
+void Translator::gc_op(const Instr& in) {
+  if (in.op == Op::RefCast || in.op == Op::RefCastNull || in.op == Op::RefTest ||
+      in.op == Op::RefTestNull) {
+    CastKind kind = CastKind::All;
+    uint32_t type_id = 0;
+    HeapType h = in.heap;
+    if (h.is_concrete()) {
+      kind = CastKind::FuncType;  // every defined type is a function type
+      type_id = type_ids_[h.type_index()];
+    } else if (h.value == HeapType::I31) {
+      kind = CastKind::I31;
+    } else if (h.value == HeapType::None || h.value == HeapType::NoFunc ||
+               h.value == HeapType::NoExtern || h.value == HeapType::NoExn ||
+               h.value == HeapType::Struct || h.value == HeapType::Array) {
+      kind = CastKind::Nothing;
+    }
+    const uint32_t nullable = in.op == Op::RefCastNull || in.op == Op::RefTestNull;
+    if (in.op == Op::RefCast || in.op == Op::RefCastNull) {
+      // Checks in place, like ref.as_non_null: the value itself does not change.
+      Entry& a = stack_.back();
+      materialize_const(a);
+      begin(IOp::RefCast);
+      put(a.kind == Entry::Local ? a.local : a.home);
+    } else {
+      Entry a = pop();
+      uint32_t sa = slot_of(a);
+      begin(IOp::RefTest);
+      put(a.home);
+      put(sa);
+      push_stack(ValType::I32);
+    }
+    put(uint32_t(kind));
+    put(nullable);
+    put(type_id);
+    return;
+  }
+  if (in.op == Op::RefEq) {
+    Entry b = pop();
+    Entry a = pop();
+    uint32_t sb = slot_of(b), sa = slot_of(a);
+    uint32_t at = begin(IOp::RefEq);
+    put(a.home);
+    put(sa);
+    put(sb);
+    push_stack(ValType::I32);
+    set_producer(at);
+    return;
+  }
+  Entry a = pop();
+  uint32_t sa = slot_of(a);
+  uint32_t at = begin(in.op == Op::RefI31 ? IOp::RefI31 : in.op == Op::I31GetS ? IOp::I31GetS
+                                                                                : IOp::I31GetU);
+  put(a.home);
+  put(sa);
+  push_stack(in.op == Op::RefI31 ? ValType::Ref : ValType::I32);
+  set_producer(at);
 }
 
 // try_table: landing pads for the catch clauses come first (jumped over on entry); each pad

@@ -39,6 +39,10 @@ CompiledModule::~CompiledModule() = default;
 
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes) {
   KUMO_TRY(std::shared_ptr<Module> module, decode_module(bytes, engine.config().features));
+  return compile(engine, std::shared_ptr<const Module>(std::move(module)));
+}
+
+Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_ptr<const Module> module) {
   KUMO_CHECK(validate_module(*module, engine.config().features));
 
   auto compiled = std::make_shared<CompiledModule>();

@@ -80,6 +80,7 @@ const char* trap_message(TrapCode code) {
     case TrapCode::UnalignedAtomic: return "unaligned atomic";
     case TrapCode::HostError: return "host error";
     case TrapCode::Exit: return "exit";
+    case TrapCode::CastFailure: return "cast failure";
   }
   return "unknown trap";
 }
@@ -128,6 +129,7 @@ std::string to_string(const Value& v) {
     case ValType::Ref: {
       const char* heap = v.type.heap().value == HeapType::Extern ? "extern" : "func";
       if (v.ref == nullptr) return fmt::format("ref.null {}", heap);
+      if (is_i31_ref(v.ref)) return fmt::format("ref.i31 {}", i31_get_u(v.ref));
       return fmt::format("ref.{} {}", heap, v.ref);
     }
     case ValType::Bottom: break;

@@ -192,6 +192,12 @@ Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
         stack.push_back({is32 ? uint32_t(r) : r});
         break;
       }
+      case Op::RefI31: {
+        if (stack.empty()) return err("constant expression: operand stack underflow");
+        uint32_t v = uint32_t(pop().lo);
+        stack.push_back({reinterpret_cast<uintptr_t>(make_i31_ref(v))});
+        break;
+      }
       case Op::End: break;
       default:
         return err("constant expression: unsupported instruction {}", op_info(in.op).text);

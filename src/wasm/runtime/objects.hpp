@@ -44,7 +44,16 @@ struct V128 {
 };
 
 // A reference value: FuncInst* for funcref, an opaque host pointer for externref; nullptr is null.
+// An i31 reference (GC) is the tagged value (v << 1) | 1: odd, so it never equals the address of
+// an object (FuncInst, exception, host cell), and equal i31 values have equal bits (ref.eq).
 using Ref = void*;
+
+inline Ref make_i31_ref(uint32_t v) {
+  return reinterpret_cast<Ref>(uintptr_t((uint64_t(v & 0x7fffffffu) << 1) | 1));
+}
+inline bool is_i31_ref(Ref r) { return (reinterpret_cast<uintptr_t>(r) & 1) != 0; }
+inline uint32_t i31_get_u(Ref r) { return uint32_t(reinterpret_cast<uintptr_t>(r) >> 1) & 0x7fffffffu; }
+inline uint32_t i31_get_s(Ref r) { return uint32_t(int32_t(i31_get_u(r) << 1) >> 1); }
 
 // A typed value at API boundaries (the interpreter itself works on untyped 64-bit slots;
 // a v128 occupies two consecutive slots, low half first).
@@ -94,6 +103,7 @@ enum class TrapCode : uint8_t {
   UnalignedAtomic,
   HostError,                 // a host function failed; the message says why
   Exit,                      // WASI proc_exit: `exit_code` holds the status
+  CastFailure,               // ref.cast to a type the value does not have
 };
 // The spec test suite's wording for the code ("integer divide by zero", "call stack exhausted", ...).
 const char* trap_message(TrapCode code);
@@ -255,6 +265,8 @@ struct CompiledModule {
 
 // Decode, validate and translate a binary module.
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes);
+// Validate and translate an already decoded module (e.g. one nested in a component binary).
+Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_ptr<const Module> module);
 
 struct Instance {
   std::shared_ptr<const CompiledModule> compiled;

@@ -94,6 +94,17 @@ bool Context::heap_sub(HeapType a, HeapType b) const {
   }
 }
 
+HeapType Context::top_heap(HeapType h) const {
+  // Every defined type is a function type (Module::types holds FuncTypes only).
+  if (h.is_concrete()) return HeapType{HeapType::Func};
+  switch (h.value) {
+    case HeapType::Func: case HeapType::NoFunc: return HeapType{HeapType::Func};
+    case HeapType::Extern: case HeapType::NoExtern: return HeapType{HeapType::Extern};
+    case HeapType::Exn: case HeapType::NoExn: return HeapType{HeapType::Exn};
+    default: return HeapType{HeapType::Any};
+  }
+}
+
 bool Context::sub(ValType a, ValType b) const {
   if (a.kind() == ValType::Bottom) return true;
   if (a.kind() != b.kind()) return false;

@@ -37,6 +37,8 @@ struct Context {
   bool valtype_valid(ValType t) const;
   // Subtyping: a <: b. ValType::Bottom (the unknown type of unreachable code) is below all.
   bool heap_sub(HeapType a, HeapType b) const;
+  // The top of h's hierarchy: any, func, extern or exn.
+  HeapType top_heap(HeapType h) const;
   bool sub(ValType a, ValType b) const;
 
   // Fills `canon` from m->types (call once the types' heap types are known to be valid).

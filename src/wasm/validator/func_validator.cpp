@@ -81,7 +81,8 @@ bool FuncValidator::instr(const Instr& in, const Body& body) {
     case Op::GlobalSet:
       return variable(in);
     case Op::RefNull: case Op::RefIsNull: case Op::RefFunc: case Op::RefEq:
-    case Op::RefAsNonNull:
+    case Op::RefAsNonNull: case Op::RefTest: case Op::RefTestNull: case Op::RefCast:
+    case Op::RefCastNull: case Op::RefI31: case Op::I31GetS: case Op::I31GetU:
       return reference(in);
     case Op::TableGet: case Op::TableSet: case Op::TableSize: case Op::TableGrow:
     case Op::TableFill: case Op::TableCopy: case Op::TableInit: case Op::ElemDrop:
@@ -105,6 +106,9 @@ bool FuncValidator::check_const(const Instr& in) {
     case Op::I32Add: case Op::I32Sub: case Op::I32Mul: case Op::I64Add: case Op::I64Sub:
     case Op::I64Mul:
       if (c_.features.extended_const) return true;
+      break;
+    case Op::RefI31:
+      if (c_.features.gc) return true;
       break;
     default:
       break;

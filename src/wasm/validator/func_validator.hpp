@@ -58,6 +58,7 @@ class FuncValidator {
   bool control(const Instr& in, const Body& body);
   bool variable(const Instr& in);
   bool reference(const Instr& in);
+  bool gc_reference(const Instr& in);
   bool table_op(const Instr& in);
   bool memory_op(const Instr& in);
   bool exception(const Instr& in, const Body& body);

@@ -134,6 +134,33 @@ bool FuncValidator::reference(const Instr& in) {
       return true;
     }
     default:
+      return gc_reference(in);
+  }
+}
+
+// The GC instructions Kumo implements: casts and i31 references.
+bool FuncValidator::gc_reference(const Instr& in) {
+  if (!c_.features.gc) return fail("{} requires the GC feature (wasm 3.0)", facts(in.op).text);
+  const ValType i31ref = ValType::ref(true, HeapType{HeapType::I31});
+  switch (in.op) {
+    case Op::RefI31:
+      if (!pop(ValType::I32)) return false;
+      push(ValType::ref(false, HeapType{HeapType::I31}));
+      return true;
+    case Op::I31GetS: case Op::I31GetU:
+      if (!pop(i31ref)) return false;
+      push(ValType::I32);
+      return true;
+    case Op::RefTest: case Op::RefTestNull: case Op::RefCast: case Op::RefCastNull: {
+      if (!c_.heap_valid(in.heap)) return fail("unknown type {}", in.heap.type_index());
+      // The operand may be any reference of the same hierarchy as the target type.
+      if (!pop(ValType::ref(true, c_.top_heap(in.heap)))) return false;
+      const bool nullable = in.op == Op::RefTestNull || in.op == Op::RefCastNull;
+      if (in.op == Op::RefTest || in.op == Op::RefTestNull) push(ValType::I32);
+      else push(ValType::ref(nullable, in.heap));
+      return true;
+    }
+    default:
       return fail("instruction not supported by the validator");
   }
 }

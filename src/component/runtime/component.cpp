@@ -1,0 +1,79 @@
+// Component: a validated component binary with every core module (of nested components too)
+// compiled once; and the small lookups of instance exports.
+#include <fstream>
+#include <iterator>
+
+#include "component/runtime/linker.hpp"
+
+namespace kumo::component::rt {
+
+namespace {
+
+Expected<void> compile_modules(
+    wasm::Engine& engine, const component::Component& c,
+    std::unordered_map<const CoreModuleDef*, std::shared_ptr<const wasm::CompiledModule>>& out) {
+  for (size_t i = 0; i < c.core_modules.size(); ++i) {
+    const CoreModuleDef& def = c.core_modules[i];
+    auto compiled = wasm::compile(engine, def.module);
+    if (!compiled) {
+      return err("core module {} at offset 0x{:x}: {}", i, def.offset, compiled.error().message);
+    }
+    out.emplace(&def, std::move(*compiled));
+  }
+  for (const auto& nested : c.components) KUMO_CHECK(compile_modules(engine, *nested, out));
+  return {};
+}
+
+}  // namespace
+
+Expected<std::shared_ptr<const Component>> Component::compile(wasm::Engine& engine,
+                                                              std::span<const uint8_t> bytes,
+                                                              const Features& features) {
+  KUMO_TRY(std::shared_ptr<const ValidatedComponent> validated, load_component(bytes, features));
+  auto c = std::make_shared<Component>();
+  KUMO_CHECK(compile_modules(engine, *validated->component, c->modules_));
+  c->validated_ = std::move(validated);
+  return std::shared_ptr<const Component>(std::move(c));
+}
+
+Expected<std::shared_ptr<const Component>> Component::from_file(wasm::Engine& engine,
+                                                                const std::string& path,
+                                                                const Features& features) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return err("cannot open `{}`", path);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return err("cannot read `{}`", path);
+  auto c = compile(engine, bytes, features);
+  if (!c) return err("{}: {}", path, c.error().message);
+  return c;
+}
+
+std::shared_ptr<const wasm::CompiledModule> Component::core_module(const component::Component& c,
+                                                                   uint32_t index) const {
+  if (index >= c.core_modules.size()) return nullptr;
+  auto it = modules_.find(&c.core_modules[index]);
+  return it == modules_.end() ? nullptr : it->second;
+}
+
+const Item* InstanceItems::find(std::string_view name) const {
+  for (const auto& [n, item] : exports) {
+    if (n == name) return &item;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Func> Instance::get_func(std::string_view name) const {
+  if (!exports_) return nullptr;
+  const Item* it = exports_->find(name);
+  return it && it->sort == ExternSort::Func ? it->func : nullptr;
+}
+
+std::shared_ptr<const Func> Instance::get_func(std::string_view instance, std::string_view name) const {
+  if (!exports_) return nullptr;
+  const Item* inst = exports_->find(instance);
+  if (!inst || inst->sort != ExternSort::Instance || !inst->instance) return nullptr;
+  const Item* it = inst->instance->find(name);
+  return it && it->sort == ExternSort::Func ? it->func : nullptr;
+}
+
+}  // namespace kumo::component::rt

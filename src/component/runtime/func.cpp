@@ -1,0 +1,264 @@
+// Calling component functions (definitions.py Store.lift + canon_lift for sync functions), turning
+// them into core functions (canon_lower) and the resource built-ins (canon_resource_new/drop/rep).
+#include "component/runtime/func.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "component/runtime/builtins.hpp"
+#include "wasm/interp/interp.hpp"
+
+namespace kumo::component::rt {
+
+namespace {
+
+std::vector<ValType> param_types(const FuncType& ft) {
+  std::vector<ValType> ts;
+  ts.reserve(ft.params.size());
+  for (const auto& p : ft.params) ts.push_back(p.type);
+  return ts;
+}
+
+std::vector<ValType> result_types(const FuncType& ft) {
+  if (ft.result) return {*ft.result};
+  return {};
+}
+
+// Core wasm slots hold i32/f32 in their low half; the canonical ABI's flat values want the upper
+// half cleared.
+uint64_t flat_value(wasm::ValType t, uint64_t slot) {
+  return t == wasm::ValType::I32 || t == wasm::ValType::F32 ? slot & 0xffffffffu : slot;
+}
+
+// A wasm exception must not unwind across a component boundary: it becomes a plain trap
+// (definitions.py call_and_trap_on_throw), whichever core function threw (callee, realloc,
+// post-return).
+Trap stop_exception(Trap t) {
+  if (t.code == wasm::TrapCode::UncaughtException) {
+    t.exception.reset();
+    t.message = "uncaught exception propagated out of component";
+  }
+  return t;
+}
+
+// Calls a core function with flat arguments; returns its flat results. Exceptions do not cross
+// component boundaries (definitions.py call_and_trap_on_throw).
+Trapping<std::vector<uint64_t>> call_core(wasm::Store& store, wasm::FuncInst* f,
+                                          std::span<const uint64_t> args) {
+  const wasm::FuncType& ft = *f->type;
+  std::vector<uint64_t> slots(std::max<size_t>({ft.params.size(), ft.results.size(), 1}));
+  std::copy(args.begin(), args.end(), slots.begin());
+  auto r = wasm::interp::call(store, f, slots.data());
+  if (!r) return Unexpected<Trap>{stop_exception(std::move(r.error()))};
+  slots.resize(ft.results.size());
+  for (size_t i = 0; i < slots.size(); ++i) slots[i] = flat_value(ft.results[i], slots[i]);
+  return slots;
+}
+
+constexpr uint64_t kSubtaskReturned = 2;  // definitions.py Subtask.State.RETURNED
+
+// Leaves the instance again however the call ends.
+struct EnterGuard {
+  InstanceState* inst;
+  const InstanceState* caller;
+  ~EnterGuard() { inst->leave_to(caller); }
+};
+
+// definitions.py canon_lift, async, once the core function returned: Kumo runs an async export only
+// when it completes without blocking, i.e. it called task.return and (with a callback) returned
+// CallbackCode.EXIT; waiting or yielding would need a scheduler Kumo does not have.
+Trapping<void> finish_async(const Func& f, const AsyncTask& task, std::span<const uint64_t> flat_results) {
+  if (f.opts.callback) {
+    uint32_t packed = flat_results.empty() ? 0 : uint32_t(flat_results[0]);
+    uint32_t code = packed & 0xf;  // unpack_callback_result
+    if (code > 2) return abi_trap(fmt::format("unsupported callback code: {}", code));
+    if (code != 0) {
+      return abi_trap(fmt::format("async callback asked to {}: not supported (Kumo runs async functions only "
+                                  "when they complete without blocking)", code == 1 ? "yield" : "wait"));
+    }
+  }
+  if (!task.resolved) return abi_trap("async-lifted function exited without calling task.return");
+  return {};
+}
+
+// definitions.py canon_lift, sync: lower the arguments into the callee, call, lift the results.
+Trapping<void> call_lifted(Store& store, const Func& f, std::span<const Val> args,
+                           const ResultsFn& on_results) {
+  const FuncType& ft = f.func_type();
+  std::vector<ValType> params = param_types(ft);
+  if (args.size() != params.size()) {
+    return abi_trap(fmt::format("wrong number of arguments: expected {}, got {}", params.size(), args.size()));
+  }
+  BorrowScope scope;
+  AsyncTask task{&f, &on_results, &scope, false};
+  TaskContextScope task_context(f.opts.is_async ? &task : nullptr);
+  LiftLowerContext cx{store.core(), f.opts, f.inst, *f.env, &scope, {}};
+  std::vector<uint64_t> flat_args;
+  KUMO_CHECK(lower_flat_values(cx, abi::kMaxFlatParams, args, params, flat_args, nullptr));
+
+  KUMO_TRY(std::vector<uint64_t> flat_results, call_core(store.core(), f.core, flat_args));
+  if (f.opts.is_async) return finish_async(f, task, flat_results);
+
+  std::vector<ValType> results_t = result_types(ft);
+  FlatReader rd{flat_results};
+  cx.borrow_scope = nullptr;
+  KUMO_TRY(std::vector<Val> results, lift_flat_values(cx, abi::kMaxFlatResults, rd, results_t));
+  // Task.return_: every borrow lent to the callee must have been dropped.
+  if (scope.num_borrows > 0) return abi_trap("borrow handles still remain at the end of the call");
+  KUMO_CHECK(on_results(results));
+
+  if (f.opts.post_return) {
+    f.inst->may_leave = false;
+    auto r = call_core(store.core(), f.opts.post_return, flat_results);
+    f.inst->may_leave = true;
+    if (!r) return Unexpected<Trap>{std::move(r.error())};
+  }
+  return {};
+}
+
+std::string resource_name(const ResourceType* rt) {
+  if (!rt->name.empty()) return rt->name;
+  return rt->impl ? "guest-defined resource" : "host-defined resource";
+}
+
+Unexpected<Trap> wrong_type(uint32_t index, const ResourceType* expected, const ResourceType* found) {
+  return abi_trap(fmt::format("handle index {} used with the wrong type, expected {} but found a different {}",
+                              index, resource_name(expected), resource_name(found)));
+}
+
+// Runs the destructor of a resource whose own handle was dropped by `caller` (nullptr: the host):
+// the dtor is lifted into the defining instance, so entering it follows the usual rules.
+Trapping<void> run_dtor(Store& store, ResourceType* rt, uint32_t rep, const InstanceState* caller) {
+  if (!rt->impl) {
+    if (rt->host_dtor) rt->host_dtor(rep);
+    return {};
+  }
+  if (!rt->impl->may_enter_from(caller)) return abi_trap("cannot enter component instance");
+  rt->impl->enter_from(caller);
+  EnterGuard guard{rt->impl, caller};
+  if (rt->dtor) {
+    uint64_t arg = rep;
+    KUMO_CHECK(call_core(store.core(), rt->dtor, std::span<const uint64_t>(&arg, 1)));
+  }
+  return {};
+}
+
+}  // namespace
+
+Trapping<void> call(Store& store, const Func& f, std::span<const Val> args, const InstanceState* caller,
+                    const ResultsFn& on_results) {
+  if (f.kind == Func::Host) {
+    HostCall hc{store, *f.arena, f.type};
+    std::vector<Val> results;
+    KUMO_CHECK(f.host(hc, args, results));
+    size_t want = f.func_type().result ? 1 : 0;
+    if (results.size() != want) {
+      return abi_trap(fmt::format("host function returned {} results, expected {}", results.size(), want));
+    }
+    return on_results(results);
+  }
+  // definitions.py Store.lift: the callee's instance (and its ancestors the caller is not in)
+  // must not already be on the stack.
+  // An instance calling its own lifted function (lowered back into itself) is also reentrance:
+  // entering_set() would be empty, but wasmtime, which runs the spec suites, traps (e.g. a core
+  // start function calling such a function during instantiation).
+  if (caller == f.inst || !f.inst->may_enter_from(caller)) return abi_trap("cannot enter component instance");
+  f.inst->enter_from(caller);
+  EnterGuard guard{f.inst, caller};
+  auto r = call_lifted(store, f, args, on_results);
+  if (!r) return Unexpected<Trap>{stop_exception(std::move(r.error()))};
+  return r;
+}
+
+Trapping<std::vector<Val>> call(Store& store, const Func& f, std::span<const Val> args,
+                                const InstanceState* caller) {
+  std::vector<Val> out;
+  KUMO_CHECK(call(store, f, args, caller, [&](std::vector<Val>& results) -> Trapping<void> {
+    out = std::move(results);
+    return {};
+  }));
+  return out;
+}
+
+wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const TypeEnv& env, TypeId type,
+                      const CanonOptions& opts, InstanceState* inst) {
+  const FuncType& ft = env.arena->func(type);
+  abi::FlatSignature sig = abi::flatten_func(*env.arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
+  std::vector<wasm::ValType> core_params = sig.type.params;
+  std::vector<ValType> params = param_types(ft);
+  std::vector<ValType> results = result_types(ft);
+  Store* st = &store;
+  const TypeEnv* e = &env;
+  wasm::HostCallback cb = [st, callee = std::move(callee), e, opts, inst, core_params, params, results](
+                              wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+    // definitions.py canon_lower. With `async`, the callee always completes before returning
+    // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out pointer.
+    if (!inst->may_leave) return abi_trap("cannot leave component instance");
+    std::vector<uint64_t> flat(core_params.size());
+    for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(core_params[i], slots[i]);
+    LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
+    cx.defer_strings = callee->kind == Func::Lifted;  // read by the callee's lowering, after its realloc
+    FlatReader in{flat};
+    size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
+    size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
+    KUMO_TRY(std::vector<Val> args, lift_flat_values(cx, max_params, in, params));
+    std::vector<uint64_t> out;
+    auto r = call(*st, *callee, args, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
+      return lower_flat_values(cx, max_results, vals, results, out, &in);
+    });
+    release_lends(cx);
+    if (!r) return Unexpected<Trap>{std::move(r.error())};
+    if (opts.is_async) out.assign(1, kSubtaskReturned);
+    std::copy(out.begin(), out.end(), slots);
+    return {};
+  };
+  return store.core().add_host_func(sig.type, std::move(cb));
+}
+
+wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst, wasm::ValType rep) {
+  wasm::FuncType type{{rep}, {wasm::ValType::I32}};
+  return store.core().add_host_func(type, [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+    if (!inst->may_leave) return abi_trap("cannot leave component instance");
+    ResourceHandle h;
+    h.rt = rt;
+    h.rep = uint32_t(flat_value(rep, slots[0]));
+    h.own = true;
+    KUMO_TRY(uint32_t index, inst->handles.add(h));
+    slots[0] = index;
+    return {};
+  });
+}
+
+wasm::FuncInst* resource_drop(Store& store, ResourceType* rt, InstanceState* inst) {
+  wasm::FuncType type{{wasm::ValType::I32}, {}};
+  Store* st = &store;
+  return store.core().add_host_func(type, [st, rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+    if (!inst->may_leave) return abi_trap("cannot leave component instance");
+    uint32_t index = uint32_t(slots[0]);
+    KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
+    if (h.rt != rt) return wrong_type(index, rt, h.rt);
+    if (h.num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
+    if (h.own) return run_dtor(*st, rt, h.rep, inst);
+    if (h.borrow_scope) h.borrow_scope->num_borrows -= 1;
+    return {};
+  });
+}
+
+wasm::FuncInst* resource_rep(Store& store, ResourceType* rt, InstanceState* inst, wasm::ValType rep) {
+  wasm::FuncType type{{wasm::ValType::I32}, {rep}};
+  return store.core().add_host_func(type, [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+    uint32_t index = uint32_t(slots[0]);
+    KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
+    if (h->rt != rt) return wrong_type(index, rt, h->rt);
+    slots[0] = h->rep;
+    return {};
+  });
+}
+
+Trapping<void> drop_resource(Store& store, ResourceRef own) {
+  if (!own.type) return abi_trap("cannot drop a null resource");
+  return run_dtor(store, own.type, own.rep, nullptr);
+}
+
+}  // namespace kumo::component::rt
