@@ -131,7 +131,10 @@ Unexpected<Trap> wrong_type(uint32_t index, const ResourceType* expected, const 
 // the dtor is lifted into the defining instance, so entering it follows the usual rules.
 Trapping<void> run_dtor(Store& store, ResourceType* rt, uint32_t rep, const InstanceState* caller) {
   if (!rt->impl) {
-    if (rt->host_dtor) rt->host_dtor(rep);
+    if (rt->host_store_dtor)
+      rt->host_store_dtor(store, rep);
+    else if (rt->host_dtor)
+      rt->host_dtor(rep);
     return {};
   }
   if (!rt->impl->may_enter_from(caller)) return abi_trap("cannot enter component instance");

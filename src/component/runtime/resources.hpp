@@ -25,6 +25,7 @@ using Trapping = Expected<T, Trap>;
 Unexpected<Trap> abi_trap(std::string message);
 
 struct InstanceState;
+class Store;
 
 // The run-time identity of a resource type. Each `(type (resource ...))` definition makes a fresh
 // one per instantiation of its component; the host makes its own. Compared by address.
@@ -33,6 +34,9 @@ struct ResourceType {
   InstanceState* impl = nullptr;   // the defining component instance; nullptr: defined by the host
   wasm::FuncInst* dtor = nullptr;  // guest destructor: a core func taking the rep
   std::function<void(uint32_t rep)> host_dtor;  // host-defined resources (may be empty)
+  // Host-defined resources whose objects live per store (e.g. WASI streams): run instead of
+  // host_dtor when set, with the store the handle belonged to.
+  std::function<void(Store& store, uint32_t rep)> host_store_dtor;
 };
 
 // Counts the borrow handles lowered into a callee during one call (CanonicalABI.md Task /
