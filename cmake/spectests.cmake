@@ -21,6 +21,10 @@ set(KUMO_SPECTEST_DIR "${CMAKE_SOURCE_DIR}/../shared/spectest" CACHE PATH
 # `kumo version` reports the project version (kept here because this file belongs to the CLI).
 target_compile_definitions(kumo_cli PRIVATE KUMO_VERSION="${PROJECT_VERSION}")
 
+# Binaries for the few text-format modules the converter could not assemble
+# (tests/spectest-assembled/build.sh).
+set(KUMO_ASSEMBLED_DIR "${CMAKE_SOURCE_DIR}/tests/spectest-assembled")
+
 set(KUMO_SPECTEST_TIMEOUT 300 CACHE STRING "Seconds allowed per spec-test script")
 
 # Extra arguments after `required` are passed to `kumo wast`.
@@ -40,7 +44,8 @@ function(kumo_spectest_suite suite required)
     get_filename_component(name "${script}" NAME_WE)
     set(test spectest.${suite}.${name})
     if(required)
-      add_test(NAME ${test} COMMAND kumo wast --timeout ${KUMO_SPECTEST_TIMEOUT} "${script}")
+      add_test(NAME ${test} COMMAND kumo wast --timeout ${KUMO_SPECTEST_TIMEOUT}
+                                    --assembled "${KUMO_ASSEMBLED_DIR}" "${script}")
       set_tests_properties(${test} PROPERTIES LABELS "spectest;spectest.${suite}")
     else()
       add_test(NAME ${test}
@@ -72,7 +77,8 @@ set(kumo_summary_commands)
 foreach(suite IN LISTS kumo_required_suites kumo_informational_suites ITEMS component-model-ref-async)
   list(APPEND kumo_summary_commands
        COMMAND ${CMAKE_COMMAND} -E echo "== ${suite}"
-       COMMAND $<TARGET_FILE:kumo> wast --quiet --jobs 2 --fail-exit-code 0 "${KUMO_SPECTEST_DIR}/${suite}")
+       COMMAND $<TARGET_FILE:kumo> wast --quiet --jobs 2 --fail-exit-code 0
+               --assembled "${KUMO_ASSEMBLED_DIR}" "${KUMO_SPECTEST_DIR}/${suite}")
 endforeach()
 add_custom_target(spectest-summary ${kumo_summary_commands}
                   DEPENDS kumo USES_TERMINAL

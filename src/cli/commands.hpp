@@ -28,6 +28,7 @@ struct WastCommandOptions {
   unsigned jobs = 1;               // files run in parallel (fork mode)
   double timeout = 300;            // seconds per file in fork mode; 0 = none
   int fail_exit_code = 1;          // exit status when something failed
+  std::vector<std::string> assembled;  // see WastOptions::assembled_dirs
 };
 int run_wast_command(const WastCommandOptions& options);
 

@@ -98,6 +98,7 @@ WastOptions runner_options(const WastCommandOptions& o) {
   w.spec = parse_spec(o.spec);
   w.verbose = o.verbose;
   w.strict = o.strict;
+  for (const std::string& d : o.assembled) w.assembled_dirs.emplace_back(d);
   return w;
 }
 
@@ -337,6 +338,10 @@ void add_wast_command(CLI::App& app, int& exit_code) {
                   "and expected-invalid modules: 1.0, 2.0, 3.0, threads (2.0 + shared memory), or "
                   "auto (by the suite directory: wasm-1.0, wasm-2.0, threads, else 3.0)")
       ->check(CLI::IsMember({"auto", "1.0", "2.0", "3.0", "threads"}));
+  sub->add_option("--assembled", o->assembled,
+                  "Folder of binaries assembled elsewhere for text-format modules (X.N.wasm beside "
+                  "X.N.wat.fnv1a64, the hash of the text; repeatable)")
+      ->check(CLI::ExistingDirectory);
   sub->add_option("-j,--jobs", o->jobs, "Files to run in parallel")->check(CLI::Range(1u, 256u));
   sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")->check(CLI::NonNegativeNumber);
   sub->add_flag_callback("--no-fork", [o] { o->fork = false; },

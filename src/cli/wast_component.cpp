@@ -82,6 +82,46 @@ bool is_wasmtime_restriction(std::string_view text) {
   return false;
 }
 
+std::string wasmtime_restriction(const component::Component& c) {
+  using component::Definition;
+  using component::ExternSort;
+  using component::Sort;
+  // The component-level func index space, with whether each entry is an import passed through.
+  std::vector<bool> func_is_import;
+  for (const Definition& d : c.definitions) {
+    switch (d.kind) {
+      case Definition::Import: {
+        const auto& imp = c.imports[d.index];
+        if (imp.desc.sort == ExternSort::Component) return "root-level component imports are not supported";
+        if (imp.desc.sort == ExternSort::Func) func_is_import.push_back(true);
+        break;
+      }
+      case Definition::Alias:
+        if (c.aliases[d.index].sort == Sort::Func) func_is_import.push_back(false);
+        break;
+      case Definition::Canon:
+        if (c.canons[d.index].kind == component::CanonKind::Lift) func_is_import.push_back(false);
+        break;
+      case Definition::Export: {
+        const auto& e = c.exports[d.index];
+        if (e.item.sort == Sort::Component)
+          return "exporting a component from the root component is not supported";
+        if (e.item.sort == Sort::Func) {
+          bool imported = e.item.index < func_is_import.size() && func_is_import[e.item.index];
+          if (imported)
+            return fmt::format("component export `{}` is a reexport of an imported function which is not implemented",
+                               e.name.name);
+          func_is_import.push_back(false);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return {};
+}
+
 bool component_trap_matches(std::string_view message, std::string_view expected) {
   // The reference interpreter prefixes its traps with "wasm trap: ".
   if (expected.starts_with("wasm trap: ")) expected.remove_prefix(11);

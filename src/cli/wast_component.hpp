@@ -92,6 +92,13 @@ class ComponentScript {
 // restrictions rather than a validation rule: the component is valid, and Kumo accepts it.
 bool is_wasmtime_restriction(std::string_view text);
 
+// The restriction of wasmtime's embedding (the host that component-model-wasmtime's scripts were
+// written for) that a valid root component runs into, in wasmtime's words, or "" when none:
+// importing a component, exporting a component, or exporting an imported function as it is.
+// The runner of that suite applies it as wasmtime does, so that those assertions check that the
+// component really has the restricted shape.
+std::string wasmtime_restriction(const component::Component& root);
+
 // True when a component trap's message matches an assertion's text: it contains it (wasmtime's
 // rule), ignoring the reference interpreter's "wasm trap: " prefix, with wasmtime's wording of
 // `unreachable` and its allowance for the reference tests' wording of `cannot read/write`.

@@ -55,6 +55,10 @@ struct WastOptions {
   // assert_invalid in the validator) with an error containing the spec's message; component
   // traps and link errors must contain the script's text.
   bool strict = false;
+  // Folders holding binaries assembled elsewhere for text-format `module` commands the converter
+  // could not assemble (X.N.wat -> X.N.wasm, with X.N.wat.fnv1a64 naming the hash of the exact text
+  // it was assembled from; a stale binary is a failure, not a silent pass).
+  std::vector<std::filesystem::path> assembled_dirs;
 };
 
 // Receives the runner's messages, one line at a time, without a trailing newline.

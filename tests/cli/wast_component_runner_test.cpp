@@ -161,4 +161,55 @@ TEST_F(WastComponentRunner, AsyncSuiteIsSkippedLoudly) {
   EXPECT_TRUE(out.ends_with("0 passed, 0 failed, 3 skipped\n")) << out;
 }
 
+// wasmtime's embedding restrictions: a valid component with the restricted shape passes the
+// assertion; one without it fails it (the runner checks the shape, it does not just skip).
+TEST_F(WastComponentRunner, WasmtimeRestrictionsAreChecked) {
+  const fs::path r = kSpec / "component-model-wasmtime" / "restrictions";
+  ASSERT_TRUE(fs::is_directory(r)) << r << " is missing";
+  for (const char* f : {"restrictions.0.wasm", "restrictions.1.wasm", "restrictions.2.wasm"})
+    fs::copy_file(r / f, dir_ / f, fs::copy_options::overwrite_existing);
+  write(dir_ / "r.json", R"({"commands": [
+    {"type": "assert_invalid", "line": 1, "filename": "restrictions.0.wasm", "module_type": "binary", "text": "root-level component imports are not supported"},
+    {"type": "assert_invalid", "line": 2, "filename": "restrictions.1.wasm", "module_type": "binary", "text": "exporting a component from the root component is not supported"},
+    {"type": "assert_invalid", "line": 3, "filename": "restrictions.2.wasm", "module_type": "binary", "text": "component export `f` is a reexport of an imported function which is not implemented"},
+    {"type": "assert_invalid", "line": 4, "filename": "numerics.1.wasm", "module_type": "binary", "text": "root-level component imports are not supported"}]})");
+  std::vector<std::string> lines;
+  kc::WastCounts c = kc::run_wast_file(dir_ / "r.json", {}, [&](std::string_view l) { lines.emplace_back(l); });
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_EQ(c.passed, 3u) << all;
+  EXPECT_EQ(c.failed, 1u) << all;
+  EXPECT_NE(all.find(":4: assert_invalid: expected wasmtime's restriction"), std::string::npos) << all;
+}
+
+// Text-format modules run from a folder of binaries assembled elsewhere, only while the recorded
+// hash of their text matches the script's .wat.
+TEST_F(WastComponentRunner, AssembledTextModules) {
+  const fs::path assembled = fs::path(KUMO_SOURCE_DIR) / "tests" / "spectest-assembled";
+  const fs::path src = kSpec / "component-model-wasmtime" / "alias-region-known-imported-canonical-abi-memory";
+  ASSERT_TRUE(fs::is_directory(src)) << src << " is missing";
+  const std::string name = "alias-region-known-imported-canonical-abi-memory";
+  for (const char* ext : {".json", ".0.wat"})
+    fs::copy_file(src / (name + ext), dir_ / (name + ext), fs::copy_options::overwrite_existing);
+  kc::WastOptions o;
+  o.assembled_dirs.push_back(assembled);
+  std::vector<std::string> lines;
+  auto sink = [&](std::string_view l) { lines.emplace_back(l); };
+  kc::WastCounts c = kc::run_wast_file(dir_ / (name + ".json"), o, sink);
+  EXPECT_EQ(c.passed, 4u);
+  EXPECT_EQ(c.failed, 0u);
+  EXPECT_EQ(c.skipped, 0u);
+  // Without the folder: skipped, loudly. With a changed text: a failure.
+  c = kc::run_wast_file(dir_ / (name + ".json"), {}, sink);
+  EXPECT_EQ(c.passed, 0u);
+  EXPECT_EQ(c.skipped, 4u);
+  write(dir_ / (name + ".0.wat"), "(component)\n");
+  lines.clear();
+  c = kc::run_wast_file(dir_ / (name + ".json"), o, sink);
+  EXPECT_GE(c.failed, 1u);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find("does not match"), std::string::npos) << all;
+}
+
 }  // namespace
