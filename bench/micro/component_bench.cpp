@@ -8,7 +8,10 @@
 // items/s = calls (or instances) per second.
 #include <benchmark/benchmark.h>
 
+#include <deque>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "component/runtime/linker.hpp"
@@ -151,3 +154,74 @@ BENCHMARK(BM_InstantiatePreSmall);
 BENCHMARK(BM_InstantiatePreCalls);
 
 }  // namespace
+
+// A real component made by other toolchains (Rust std + the preview1 adapter, ~50 KB) from
+// ../shared/components/jco: every import satisfied by trivial host items, instantiated in a
+// fresh Store each time, as a server does per request.
+namespace real {
+
+std::optional<Val> zero_result(const kumo::component::TypeArena& a, const kumo::component::ValType& t) {
+  using namespace kumo::component;
+  if (t.is_primitive()) return t.prim() == PrimValType::String ? Val::string("") : Val::u32(0);
+  const DefinedType& d = a.defined(t.type());
+  if (d.kind == DefinedKind::Result) return Val::ok(std::nullopt);
+  if (d.kind == DefinedKind::Option) return Val::option(std::nullopt);
+  if (d.kind == DefinedKind::List) return Val::list({});
+  return std::nullopt;
+}
+
+void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
+  using namespace kumo::component;
+  kumo::wasm::Engine engine;
+  auto comp = rt::Component::from_file(engine, std::string(KUMO_SOURCE_DIR) + "/../shared/components/jco/" + rel);
+  if (!comp) {
+    state.SkipWithError(comp.error().message.c_str());
+    return;
+  }
+  std::deque<rt::ResourceType> types;
+  std::map<uint32_t, rt::ResourceType*> by_id;  // an (eq ...) re-export shares the type
+  rt::Linker linker;
+  const TypeArena& a = *(*comp)->arena();
+  for (const NamedEntity& imp : (*comp)->type().imports) {
+    if (imp.type.sort != ExternSort::Instance) continue;
+    rt::LinkerInstance& li = linker.instance(imp.name.name);
+    for (const NamedEntity& e : a.instance(imp.type.type).exports) {
+      if (e.type.sort == ExternSort::Type && a.kind(e.type.type) == TypeKind::Resource) {
+        rt::ResourceType*& r = by_id[a.resource(e.type.type).value];
+        if (!r) {
+          r = &types.emplace_back();
+          r->name = e.name.name;
+        }
+        li.resource(e.name.name, r);
+      } else if (e.type.sort == ExternSort::Func) {
+        li.func(e.name.name, [](rt::HostCall& c, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
+          if (c.func_type().result) {
+            auto z = zero_result(c.arena, *c.func_type().result);
+            if (!z) return rt::abi_trap("bench host: unsupported result");
+            r.push_back(*z);
+          }
+          return {};
+        });
+      }
+    }
+  }
+  auto pre = linker.instantiate_pre(*comp);
+  if (!pre) {
+    state.SkipWithError(pre.error().message.c_str());
+    return;
+  }
+  for (auto _ : state) {
+    rt::Store store(engine);
+    auto inst = (*pre)->instantiate(store);
+    if (!inst) {
+      state.SkipWithError(inst.error().to_string().c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(inst);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()));
+}
+BENCHMARK_CAPTURE(BM_InstantiatePreJco, hello_stdout, "misc/hello_stdout.component.wasm");
+BENCHMARK_CAPTURE(BM_InstantiatePreJco, strings, "runtime/strings.component.wasm");
+
+}  // namespace real

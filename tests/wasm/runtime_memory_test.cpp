@@ -153,14 +153,32 @@ TEST(RuntimeMemoryGuard, ReadPastSizeTraps) {
   EXPECT_TRUE(read_traps(mem->base + 2 * kPage));
 }
 
-TEST(RuntimeMemoryGuard, RegionsAreUnregisteredOnDestruction) {
+// Released guarded reservations are pooled: the next memory of the same size reuses the last one
+// released, which reads as zero again and stays inside a registered guard region.
+TEST(RuntimeMemoryGuard, ReleasedReservationsAreReusedClean) {
   const uint8_t* base;
   {
-    auto mem = std::move(*MemoryInst::create(mem_type(1), Config{}));
+    auto mem = std::move(*MemoryInst::create(mem_type(2), Config{}));
     base = mem->base;
+    mem->base[100] = 42;
+    mem->base[70000] = 7;
     EXPECT_TRUE(in_guard_region(base + 100));
   }
-  EXPECT_FALSE(in_guard_region(base + 100));
+  EXPECT_TRUE(in_guard_region(base + 100));  // pooled, still registered
+  auto again = std::move(*MemoryInst::create(mem_type(2), Config{}));
+  ASSERT_EQ(again->base, base);
+  EXPECT_EQ(again->size, 2u * 65536);
+  EXPECT_EQ(again->base[100], 0);
+  EXPECT_EQ(again->base[70000], 0);
+  // A smaller memory in a reservation that had more accessible: still zero, and growing exposes
+  // zeroed pages.
+  again->base[100] = 1;
+  again.reset();
+  auto small = std::move(*MemoryInst::create(mem_type(1), Config{}));
+  EXPECT_EQ(small->pages(), 1u);
+  EXPECT_EQ(small->base[100], 0);
+  EXPECT_EQ(small->grow(1), 1);
+  EXPECT_EQ(small->base[70000], 0);
 }
 
 TEST(RuntimeMemoryGuard, RegistryApi) {

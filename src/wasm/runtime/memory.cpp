@@ -7,16 +7,18 @@
 // Unguarded (memory64, guard pages off, sub-OS-page custom page sizes): reserve the maximum size
 // instead; the interpreter checks bounds explicitly. In both cases `base` never moves.
 //
-// Room for fast fresh instances later: a pool could keep reservations alive and reset them with
-// madvise(MADV_DONTNEED) instead of munmap, and the initial image (data segments) could be mapped
-// copy-on-write from a memfd (MAP_PRIVATE | MAP_FIXED over the committed prefix). Both fit behind
-// create()/~MemoryInst without changing the hot fields.
+// Fresh instances are cheap because guarded reservations are pooled (process-wide): a released
+// memory's committed pages are dropped with madvise(MADV_DONTNEED) (they read as zero again), and
+// the reservation, still registered with the trap handler, serves the next memory (see
+// ReservationPool). mmap/munmap of 8 GiB and the guard-registry updates leave the per-instance path.
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <vector>
 
 #include "wasm/runtime/objects.hpp"
 #include "wasm/runtime/trap_handler.hpp"
@@ -38,6 +40,63 @@ uint64_t page_round_up(uint64_t v) {
   uint64_t p = os_page_size();
   return (v + p - 1) / p * p;
 }
+
+// Released guarded reservations (kGuardedReservation bytes each, registered with the trap
+// handler), with how many bytes at their start are still PROT_READ|PROT_WRITE (zero-filled: they
+// were madvise'd). Keeping that prefix accessible saves two mprotect calls (and the VMA splits
+// and merges behind them) per instance when the next memory has the same initial size, the
+// usual case for a server instantiating one component over and over.
+class ReservationPool {
+ public:
+  struct Entry {
+    uint8_t* base = nullptr;
+    uint64_t rw_bytes = 0;
+  };
+  static ReservationPool& get() {
+    static ReservationPool* pool = new ReservationPool();  // never destroyed: memories may outlive statics
+    return *pool;
+  }
+  // A reservation whose first `want` bytes are accessible and zero, the rest PROT_NONE; or
+  // nullptr when the pool is empty (or mprotect fails).
+  uint8_t* take(uint64_t want) {
+    Entry e;
+    {
+      std::lock_guard lock(mutex_);
+      if (free_.empty()) return nullptr;
+      // Most recently released first, preferring one whose accessible prefix already fits
+      // (instances with several memories of different sizes release them alternately).
+      size_t pick = free_.size() - 1;
+      for (size_t i = free_.size(), n = 0; i-- > 0 && n < 8; ++n)
+        if (free_[i].rw_bytes == want) {
+          pick = i;
+          break;
+        }
+      e = free_[pick];
+      free_.erase(free_.begin() + ptrdiff_t(pick));
+    }
+    if (e.rw_bytes > want && mprotect(e.base + want, e.rw_bytes - want, PROT_NONE) != 0) return drop(e);
+    if (e.rw_bytes < want &&
+        mprotect(e.base + e.rw_bytes, want - e.rw_bytes, PROT_READ | PROT_WRITE) != 0)
+      return drop(e);
+    return e.base;
+  }
+  bool give(uint8_t* base, uint64_t rw_bytes) {
+    std::lock_guard lock(mutex_);
+    if (free_.size() >= kMax) return false;
+    free_.push_back(Entry{base, rw_bytes});
+    return true;
+  }
+
+ private:
+  static uint8_t* drop(const Entry& e) {
+    unregister_guard_region(e.base);
+    munmap(e.base, kGuardedReservation);
+    return nullptr;
+  }
+  static constexpr size_t kMax = 256;  // 2 TiB of address space at most
+  std::mutex mutex_;
+  std::vector<Entry> free_;
+};
 
 }  // namespace
 
@@ -63,8 +122,11 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
   const uint64_t reserve =
       mem->guarded ? kGuardedReservation : std::max(page_round_up(mem->max_bytes_), os_page_size());
 
+  const uint64_t initial = limits.min << log2;
+  void* p = mem->guarded ? ReservationPool::get().take(page_round_up(initial)) : nullptr;
+  const bool pooled = p != nullptr;
   // MAP_NORESERVE: untouched pages cost neither memory nor commit charge.
-  void* p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (!p) p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
     return err("cannot reserve {} bytes of address space for a linear memory: {}", reserve,
                std::strerror(errno));
@@ -72,22 +134,27 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
   mem->base = static_cast<uint8_t*>(p);
   mem->reserved_ = reserve;
 
-  const uint64_t initial = limits.min << log2;
-  if (initial > 0 && mprotect(p, page_round_up(initial), PROT_READ | PROT_WRITE) != 0) {
+  if (!pooled && initial > 0 && mprotect(p, page_round_up(initial), PROT_READ | PROT_WRITE) != 0) {
     return err("cannot commit {} bytes for a linear memory: {}", initial, std::strerror(errno));
   }
   mem->size = initial;
 
   if (mem->guarded) {
     install_trap_handler();
-    register_guard_region(p, reserve);
+    if (!pooled) register_guard_region(p, reserve);
   }
   return mem;
 }
 
 MemoryInst::~MemoryInst() {
   if (base == nullptr) return;
-  if (guarded) unregister_guard_region(base);  // before munmap: the range may be reused at once
+  if (guarded) {
+    const uint64_t committed = page_round_up(size);
+    if (committed == 0 || madvise(base, committed, MADV_DONTNEED) == 0) {
+      if (ReservationPool::get().give(base, committed)) return;
+    }
+    unregister_guard_region(base);  // before munmap: the range may be reused at once
+  }
   munmap(base, reserved_);
 }
 

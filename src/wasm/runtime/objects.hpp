@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -142,6 +143,15 @@ struct Config {
   Features features{};      // validation profile (wasm 3.0 by default; spec suites pick theirs)
 };
 
+namespace interp {
+struct ExecState;
+}
+// Owns an interpreter ExecState (defined by the interpreter; the deleter is out of line).
+struct ExecStateDeleter {
+  void operator()(interp::ExecState* s) const;
+};
+using ExecStatePtr = std::unique_ptr<interp::ExecState, ExecStateDeleter>;
+
 class Engine {
  public:
   explicit Engine(Config config = {});
@@ -161,11 +171,18 @@ class Engine {
   uint64_t epoch() const { return epoch_.load(std::memory_order_relaxed); }
   const std::atomic<uint64_t>* epoch_ptr() const { return &epoch_; }
 
+  // Interpreter stacks are pooled: a server creates a Store per request, and allocating (and
+  // first touching) megabytes of value stack each time would dominate instantiation.
+  ExecStatePtr take_exec_state();
+  void return_exec_state(ExecStatePtr state);  // reset and kept, up to a small number
+
  private:
   Config config_;
   std::atomic<uint64_t> epoch_{0};
   struct TypeTable;
   std::unique_ptr<TypeTable> types_;
+  std::mutex pool_mutex_;
+  std::vector<ExecStatePtr> exec_pool_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ class Store {
   std::deque<TagInst> tags_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::deque<Instance> instances_;
-  std::unique_ptr<interp::ExecState> exec_;
+  ExecStatePtr exec_;  // from the Engine's pool, returned to it by ~Store
 };
 
 // Calls `func` with typed arguments (checked against its type) and returns its results.
