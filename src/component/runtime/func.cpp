@@ -184,31 +184,74 @@ Trapping<std::vector<Val>> call(Store& store, const Func& f, std::span<const Val
   return out;
 }
 
+namespace {
+
+// What `canon lower` derives from the function type alone, computed once per (type, options) and
+// shared by every instance: instantiating a component lowers each import anew.
+struct LowerSig {
+  std::vector<wasm::ValType> core_params;
+  std::vector<ValType> params, results;
+  uint32_t core_type_id = 0;
+  const wasm::FuncType* core_type = nullptr;
+};
+
+std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine, const std::shared_ptr<const TypeArena>& arena,
+                                          TypeId type, const CanonOptions& opts) {
+  struct Key {
+    const TypeArena* arena;
+    uint32_t type;
+    uint8_t ptr;
+    bool async;
+    bool operator==(const Key&) const = default;
+  };
+  struct Entry {
+    Key key;
+    std::weak_ptr<const TypeArena> arena;  // the key's pointer means nothing once this expires
+    const wasm::Engine* engine;
+    std::shared_ptr<const LowerSig> sig;
+  };
+  // Per thread: no locking, and a server's workers each warm their own after the first request.
+  thread_local std::vector<Entry> cache;
+  const Key key{arena.get(), type.index, uint8_t(opts.ptr), opts.is_async};
+  for (const Entry& e : cache)
+    if (e.key == key && e.engine == &engine && !e.arena.expired()) return e.sig;
+  const FuncType& ft = arena->func(type);
+  abi::FlatSignature flat = abi::flatten_func(*arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
+  auto sig = std::make_shared<LowerSig>();
+  sig->core_params = flat.type.params;
+  sig->params = param_types(ft);
+  sig->results = result_types(ft);
+  sig->core_type_id = engine.intern(flat.type);
+  sig->core_type = &engine.type_of(sig->core_type_id);
+  if (cache.size() >= 4096) cache.clear();
+  cache.push_back(Entry{key, arena, &engine, sig});
+  return sig;
+}
+
+}  // namespace
+
 wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const TypeEnv& env, TypeId type,
                       const CanonOptions& opts, InstanceState* inst) {
-  const FuncType& ft = env.arena->func(type);
-  abi::FlatSignature sig = abi::flatten_func(*env.arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
-  std::vector<wasm::ValType> core_params = sig.type.params;
-  std::vector<ValType> params = param_types(ft);
-  std::vector<ValType> results = result_types(ft);
+  std::shared_ptr<const LowerSig> sig = lower_sig(store.engine(), env.arena, type, opts);
   Store* st = &store;
   const TypeEnv* e = &env;
-  wasm::HostCallback cb = [st, callee = std::move(callee), e, opts, inst, core_params, params, results](
+  const LowerSig* sp = sig.get();
+  wasm::HostCallback cb = [st, callee = std::move(callee), e, opts, inst, sig = std::move(sig)](
                               wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
     // definitions.py canon_lower. With `async`, the callee always completes before returning
     // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out pointer.
     if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    std::vector<uint64_t> flat(core_params.size());
-    for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(core_params[i], slots[i]);
+    std::vector<uint64_t> flat(sig->core_params.size());
+    for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
     LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
     cx.defer_strings = callee->kind == Func::Lifted;  // read by the callee's lowering, after its realloc
     FlatReader in{flat};
     size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
     size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
-    KUMO_TRY(std::vector<Val> args, lift_flat_values(cx, max_params, in, params));
+    KUMO_TRY(std::vector<Val> args, lift_flat_values(cx, max_params, in, sig->params));
     std::vector<uint64_t> out;
     auto r = call(*st, *callee, args, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
-      return lower_flat_values(cx, max_results, vals, results, out, &in);
+      return lower_flat_values(cx, max_results, vals, sig->results, out, &in);
     });
     release_lends(cx);
     if (!r) return Unexpected<Trap>{std::move(r.error())};
@@ -216,7 +259,7 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
     std::copy(out.begin(), out.end(), slots);
     return {};
   };
-  return store.core().add_host_func(sig.type, std::move(cb));
+  return store.core().add_host_func(sp->core_type_id, sp->core_type, std::move(cb));
 }
 
 wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst, wasm::ValType rep) {

@@ -47,6 +47,8 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_pt
 
   auto compiled = std::make_shared<CompiledModule>();
   compiled->type_ids = intern_types(engine, *module);
+  compiled->type_ptrs.reserve(compiled->type_ids.size());
+  for (uint32_t id : compiled->type_ids) compiled->type_ptrs.push_back(&engine.type_of(id));
 
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.

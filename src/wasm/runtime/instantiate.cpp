@@ -151,6 +151,20 @@ struct Slots {
 };
 
 Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
+  // Fast path: almost every initialiser is one constant (every element of a function table is a
+  // ref.func), evaluated per instantiation.
+  if (expr.instrs.size() == 1) {
+    const Instr& in = expr.instrs[0];
+    switch (in.op) {
+      case Op::I32Const: return Slots{uint32_t(in.i64)};
+      case Op::I64Const: return Slots{uint64_t(in.i64)};
+      case Op::RefNull: return Slots{0};
+      case Op::RefFunc:
+        if (in.index < inst.funcs.size()) return Slots{reinterpret_cast<uintptr_t>(inst.funcs[in.index])};
+        break;
+      default: break;
+    }
+  }
   std::vector<Slots> stack;
   auto pop = [&stack] {
     Slots v = stack.back();
@@ -238,10 +252,14 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   }
 
   // Functions first: globals, tables and segments may hold references to them.
+  inst.funcs.reserve(inst.funcs.size() + m.functions.size());
+  FuncInst* block = new_funcs(m.functions.size());
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
-    FuncInst* f = new_func();
+    FuncInst* f = &block[i];
     f->type_id = compiled->type_ids[m.functions[i].type_index];
-    f->type = &engine_.type_of(f->type_id);
+    f->type = compiled->type_ptrs.size() > m.functions[i].type_index
+                  ? compiled->type_ptrs[m.functions[i].type_index]
+                  : &engine_.type_of(f->type_id);
     f->instance = &inst;
     f->func_index = m.num_imported_funcs + i;
     f->code = i < compiled->code.size() ? compiled->code[i].get() : nullptr;
@@ -281,6 +299,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
     inst.tags.push_back(ti);
   }
 
+  inst.exports.reserve(m.exports.size());
   for (const Export& e : m.exports) {
     Extern x;
     switch (e.kind) {

@@ -276,6 +276,7 @@ struct Extern {
 struct CompiledModule {
   std::shared_ptr<const Module> module;
   std::vector<uint32_t> type_ids;                     // Engine ids of module.types
+  std::vector<const FuncType*> type_ptrs;             // Engine::type_of(type_ids[i]) (stable)
   std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
   ~CompiledModule();
 };

@@ -33,11 +33,23 @@ int64_t TableInst::grow(uint64_t delta, Ref init) {
 // Store
 
 FuncInst* Store::new_func() { return &funcs_.emplace_back(); }
+FuncInst* Store::new_funcs(size_t n) {
+  if (n == 0) return nullptr;
+  return func_blocks_.emplace_back(std::make_unique<FuncInst[]>(n)).get();
+}
 TableInst* Store::new_table() { return &tables_.emplace_back(); }
 GlobalInst* Store::new_global() { return &globals_.emplace_back(); }
 TagInst* Store::new_tag() { return &tags_.emplace_back(); }
 MemoryInst* Store::adopt_memory(std::unique_ptr<MemoryInst> m) {
   return memories_.emplace_back(std::move(m)).get();
+}
+
+FuncInst* Store::add_host_func(uint32_t type_id, const FuncType* type, HostCallback callback) {
+  FuncInst* f = new_func();
+  f->type_id = type_id;
+  f->type = type;
+  f->host = std::move(callback);
+  return f;
 }
 
 FuncInst* Store::add_host_func(const FuncType& type, HostCallback callback) {

@@ -34,6 +34,8 @@ class Store {
 
   // Object creation. Returned pointers stay valid for the Store's lifetime.
   FuncInst* add_host_func(const FuncType& type, HostCallback callback);
+  // The same with the type already interned (`type` is engine().type_of(type_id)): no lookup.
+  FuncInst* add_host_func(uint32_t type_id, const FuncType* type, HostCallback callback);
   Expected<MemoryInst*> add_memory(const MemoryType& type);
   Expected<TableInst*> add_table(const TableType& type, Ref init = nullptr);
   GlobalInst* add_global(const GlobalType& type, const Value& init);
@@ -48,6 +50,7 @@ class Store {
 
   // Internal: storage for objects created during instantiation.
   FuncInst* new_func();
+  FuncInst* new_funcs(size_t n);  // n contiguous functions (one allocation per instance)
   TableInst* new_table();
   GlobalInst* new_global();
   TagInst* new_tag();
@@ -58,6 +61,7 @@ class Store {
   void* user_data_;
   uint64_t deadline_ = UINT64_MAX;
   std::deque<FuncInst> funcs_;
+  std::vector<std::unique_ptr<FuncInst[]>> func_blocks_;
   std::deque<TableInst> tables_;
   std::deque<GlobalInst> globals_;
   std::deque<TagInst> tags_;
