@@ -94,6 +94,14 @@ struct Body {
   std::vector<Instr> instrs;
   std::vector<uint32_t> br_targets;   // br_table label depths
   std::vector<CatchClause> catches;   // try_table clauses
+
+  // The one instruction of a body that is a single instruction (and its final `end`), else null:
+  // the usual shape of a constant expression.
+  const Instr* single() const {
+    if (instrs.size() == 1 && instrs[0].op != Op::End) return &instrs[0];
+    if (instrs.size() == 2 && instrs[1].op == Op::End) return &instrs[0];
+    return nullptr;
+  }
 };
 
 struct Module;

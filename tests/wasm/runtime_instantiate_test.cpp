@@ -2,6 +2,8 @@
 // constant expressions, segments and partial initialisation, exports, the Linker.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "wasm/runtime/host_func.hpp"
 
 namespace kumo::wasm {
@@ -414,6 +416,83 @@ TEST_F(RuntimeInstantiate, LinkerResolvesByName) {
   EXPECT_EQ(bad.error().message,
             "import 0 (\"env\" \"add\"): incompatible import type: expected func [i32 i32] -> [i32], "
             "got func [i64] -> [i64]");
+}
+
+}  // namespace
+}  // namespace kumo::wasm
+
+namespace kumo::wasm {
+namespace {
+
+// A module whose memory 0 has 40 KiB of data at offset 100: enough for a memory image.
+std::shared_ptr<Module> imaged_module(uint8_t fill) {
+  auto m = std::make_shared<Module>();
+  MemoryType mt;
+  mt.limits = lim(1);
+  m->memories.push_back(mt);
+  m->bytes.assign(40 << 10, fill);
+  DataSegment d;
+  d.offset = i32(100);
+  d.data_offset = 0;
+  d.data_size = uint32_t(m->bytes.size());
+  m->datas.push_back(d);
+  return m;
+}
+
+// Fresh instances of an imaged module see the pristine image whatever earlier instances wrote
+// (their pages are private copies), and memories that reuse a slot of another module see zeros.
+TEST(RuntimeMemoryImage, FreshInstancesSeeThePristineImage) {
+  Engine engine;
+  auto c = compiled(engine, imaged_module(0xAB));
+  ASSERT_NE(c->memory_image(), nullptr);
+  for (int round = 0; round < 3; ++round) {
+    Store store{engine};
+    auto inst = store.instantiate(c, {});
+    ASSERT_TRUE(inst) << inst.error().message;
+    MemoryInst* mem = (*inst)->memories[0];
+    EXPECT_TRUE(mem->has_image(*c->memory_image()));
+    EXPECT_EQ(mem->base[99], 0) << round;
+    EXPECT_EQ(mem->base[100], 0xAB) << round;
+    EXPECT_EQ(mem->base[100 + (40 << 10) - 1], 0xAB) << round;
+    EXPECT_EQ(mem->base[100 + (40 << 10)], 0) << round;
+    EXPECT_EQ(mem->base[60000], 0) << round;
+    // Scribble everywhere; the next round must not see it.
+    std::memset(mem->base, 0x5A, 65536);
+  }
+  // Another module (no image) in a released slot: all zero.
+  auto plain = std::make_shared<Module>();
+  MemoryType mt;
+  mt.limits = lim(1);
+  plain->memories.push_back(mt);
+  auto p = compiled(engine, plain);
+  EXPECT_EQ(p->memory_image(), nullptr);
+  for (int round = 0; round < 3; ++round) {
+    Store store{engine};
+    auto inst = store.instantiate(p, {});
+    ASSERT_TRUE(inst) << inst.error().message;
+    const uint8_t* b = (*inst)->memories[0]->base;
+    EXPECT_EQ(b[100], 0);
+    EXPECT_EQ(b[30000], 0);
+  }
+  // And a module with a different image sees its own contents.
+  auto other = compiled(engine, imaged_module(0x11));
+  Store store{engine};
+  auto inst = store.instantiate(other, {});
+  ASSERT_TRUE(inst);
+  EXPECT_EQ((*inst)->memories[0]->base[100], 0x11);
+  EXPECT_EQ((*inst)->memories[0]->base[50], 0);
+}
+
+// Too little data, or a segment past the initial size: no image (the copy path decides).
+TEST(RuntimeMemoryImage, NotBuiltWhenItCannotApply) {
+  auto small = imaged_module(1);
+  small->bytes.resize(100);
+  small->datas[0].data_size = 100;
+  finish(*small);
+  EXPECT_EQ(MemoryImage::build(*small), nullptr);
+  auto past = imaged_module(1);
+  past->datas[0].offset = i32(65000);
+  EXPECT_EQ(MemoryImage::build(*past), nullptr);
 }
 
 }  // namespace

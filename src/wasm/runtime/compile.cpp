@@ -37,6 +37,11 @@ std::vector<uint32_t> intern_types(Engine& engine, const Module& m) {
 
 CompiledModule::~CompiledModule() = default;
 
+const MemoryImage* CompiledModule::memory_image() const {
+  std::call_once(image_once_, [this] { image_ = MemoryImage::build(*module); });
+  return image_.get();
+}
+
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes) {
   KUMO_TRY(std::shared_ptr<Module> module, decode_module(bytes, engine.config().features));
   return compile(engine, std::shared_ptr<const Module>(std::move(module)));

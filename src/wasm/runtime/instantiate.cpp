@@ -153,8 +153,8 @@ struct Slots {
 Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
   // Fast path: almost every initialiser is one constant (every element of a function table is a
   // ref.func), evaluated per instantiation.
-  if (expr.instrs.size() == 1) {
-    const Instr& in = expr.instrs[0];
+  if (const Instr* single = expr.single()) {
+    const Instr& in = *single;
     switch (in.op) {
       case Op::I32Const: return Slots{uint32_t(in.i64)};
       case Op::I64Const: return Slots{uint64_t(in.i64)};
@@ -288,10 +288,16 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
     KUMO_TRY(TableInst * table, add_table(type, init));
     inst.tables.push_back(table);
   }
-  for (const MemoryType& mt : m.memories) {
-    KUMO_TRY(MemoryInst * mem, add_memory(mt));
+  const MemoryImage* image = nullptr;
+  if (m.num_imported_memories == 0 && !m.memories.empty() && engine_.config().guard_pages)
+    image = compiled->memory_image();
+  for (size_t i = 0; i < m.memories.size(); ++i) {
+    KUMO_TRY(MemoryInst * mem, add_memory(m.memories[i], i == 0 ? image : nullptr));
     inst.memories.push_back(mem);
   }
+  // Active data segments already in memory 0's image need no copying (all of memory 0's are, when
+  // it has one: MemoryImage::build takes all or nothing).
+  const bool imaged = image && !inst.memories.empty() && inst.memories[0]->has_image(*image);
   for (const TagType& tag : m.tags) {
     TagInst* ti = new_tag();
     ti->type_id = compiled->type_ids[tag.type_index];
@@ -355,7 +361,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
                    trap_message(TrapCode::MemoryOutOfBounds), i, n, offset, seg.memory, size);
       }
       if (!write) continue;
-      if (n > 0) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
+      if (n > 0 && !(imaged && seg.memory == 0)) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
       inst.datas[i] = {};
     }
     return {};

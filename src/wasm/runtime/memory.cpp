@@ -17,9 +17,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <atomic>
 #include <mutex>
 #include <vector>
 
+#include "wasm/module.hpp"
 #include "wasm/runtime/objects.hpp"
 #include "wasm/runtime/trap_handler.hpp"
 
@@ -51,47 +53,60 @@ class ReservationPool {
   struct Entry {
     uint8_t* base = nullptr;
     uint64_t rw_bytes = 0;
+    uint64_t image_id = 0;  // a MemoryImage still mapped over the start (madvise reset it)
+    uint64_t image_len = 0;
   };
   static ReservationPool& get() {
     static ReservationPool* pool = new ReservationPool();  // never destroyed: memories may outlive statics
     return *pool;
   }
-  // A reservation whose first `want` bytes are accessible and zero, the rest PROT_NONE; or
-  // nullptr when the pool is empty (or mprotect fails).
-  uint8_t* take(uint64_t want) {
+  // A reservation whose first `want` bytes are accessible and zero (or, where `e.image_id` is
+  // set, the image's contents), the rest PROT_NONE. Prefers one that already holds `image_id`.
+  // Returns an entry with a null base when the pool is empty (or a syscall fails).
+  Entry take(uint64_t want, uint64_t image_id) {
     Entry e;
     {
       std::lock_guard lock(mutex_);
-      if (free_.empty()) return nullptr;
-      // Most recently released first, preferring one whose accessible prefix already fits
-      // (instances with several memories of different sizes release them alternately).
+      if (free_.empty()) return Entry{};
+      // Most recently released first, preferring one with the same image and an accessible
+      // prefix that already fits (instances with several memories release them alternately).
       size_t pick = free_.size() - 1;
-      for (size_t i = free_.size(), n = 0; i-- > 0 && n < 8; ++n)
-        if (free_[i].rw_bytes == want) {
-          pick = i;
-          break;
-        }
+      int best = -1;
+      for (size_t i = free_.size(), n = 0; i-- > 0 && n < 16; ++n) {
+        int score = (free_[i].image_id == image_id ? 2 : 0) + (free_[i].rw_bytes == want ? 1 : 0);
+        if (score > best) best = score, pick = i;
+        if (score == 3) break;
+      }
       e = free_[pick];
       free_.erase(free_.begin() + ptrdiff_t(pick));
+    }
+    if (e.image_id != 0 && e.image_id != image_id) {
+      // Another module's image: back to anonymous zero pages.
+      if (mmap(e.base, e.image_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+          MAP_FAILED)
+        return drop(e);
+      e.rw_bytes = std::max(e.rw_bytes, e.image_len);
+      e.image_id = e.image_len = 0;
     }
     if (e.rw_bytes > want && mprotect(e.base + want, e.rw_bytes - want, PROT_NONE) != 0) return drop(e);
     if (e.rw_bytes < want &&
         mprotect(e.base + e.rw_bytes, want - e.rw_bytes, PROT_READ | PROT_WRITE) != 0)
       return drop(e);
-    return e.base;
+    e.rw_bytes = want;
+    return e;
   }
-  bool give(uint8_t* base, uint64_t rw_bytes) {
+  bool give(const Entry& e) {
     std::lock_guard lock(mutex_);
     if (free_.size() >= kMax) return false;
-    free_.push_back(Entry{base, rw_bytes});
+    free_.push_back(e);
     return true;
   }
 
  private:
-  static uint8_t* drop(const Entry& e) {
+  static Entry drop(const Entry& e) {
     unregister_guard_region(e.base);
     munmap(e.base, kGuardedReservation);
-    return nullptr;
+    return Entry{};
   }
   static constexpr size_t kMax = 256;  // 2 TiB of address space at most
   std::mutex mutex_;
@@ -100,7 +115,8 @@ class ReservationPool {
 
 }  // namespace
 
-Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type, const Config& config) {
+Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type, const Config& config,
+                                                         const MemoryImage* image) {
   const unsigned log2 = type.page_size_log2;
   if (log2 > 16) return err("memory page size 2^{} is not supported", log2);
   const Limits& limits = type.limits;
@@ -123,8 +139,12 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
       mem->guarded ? kGuardedReservation : std::max(page_round_up(mem->max_bytes_), os_page_size());
 
   const uint64_t initial = limits.min << log2;
-  void* p = mem->guarded ? ReservationPool::get().take(page_round_up(initial)) : nullptr;
+  if (image && (!mem->guarded || image->len() > page_round_up(initial))) image = nullptr;
+  ReservationPool::Entry pooled_entry;
+  if (mem->guarded) pooled_entry = ReservationPool::get().take(page_round_up(initial), image ? image->id() : 0);
+  void* p = pooled_entry.base;
   const bool pooled = p != nullptr;
+  if (pooled) mem->image_id_ = pooled_entry.image_id, mem->image_len_ = pooled_entry.image_len;
   // MAP_NORESERVE: untouched pages cost neither memory nor commit charge.
   if (!p) p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
@@ -138,6 +158,17 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
     return err("cannot commit {} bytes for a linear memory: {}", initial, std::strerror(errno));
   }
   mem->size = initial;
+  if (image && mem->image_id_ != image->id()) {
+    // MAP_FIXED over the accessible prefix: private, so the instance's writes stay its own.
+    if (mmap(p, image->len(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image->fd(), 0) == MAP_FAILED) {
+      if (pooled) unregister_guard_region(p);
+      munmap(p, reserve);
+      mem->base = nullptr;
+      return err("cannot map the memory image: {}", std::strerror(errno));
+    }
+    mem->image_id_ = image->id();
+    mem->image_len_ = image->len();
+  }
 
   if (mem->guarded) {
     install_trap_handler();
@@ -150,12 +181,64 @@ MemoryInst::~MemoryInst() {
   if (base == nullptr) return;
   if (guarded) {
     const uint64_t committed = page_round_up(size);
+    // On a private file mapping MADV_DONTNEED drops the instance's copies: the image shows again.
     if (committed == 0 || madvise(base, committed, MADV_DONTNEED) == 0) {
-      if (ReservationPool::get().give(base, committed)) return;
+      if (ReservationPool::get().give({base, committed, image_id_, image_len_})) return;
     }
     unregister_guard_region(base);  // before munmap: the range may be reused at once
   }
   munmap(base, reserved_);
+}
+
+namespace {
+constexpr uint64_t kMinImageBytes = 16 << 10;  // below this, copying beats a mapping
+std::atomic<uint64_t> g_next_image_id{1};
+
+// Writes all of `data` at `offset` of `fd`.
+bool pwrite_all(int fd, const uint8_t* data, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t w = pwrite(fd, data, n, off_t(offset));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w, n -= size_t(w), offset += uint64_t(w);
+  }
+  return true;
+}
+}  // namespace
+
+std::unique_ptr<MemoryImage> MemoryImage::build(const Module& m) {
+  if (m.num_imported_memories != 0 || m.memories.empty()) return nullptr;
+  const MemoryType& mt = m.memories[0];
+  if (mt.limits.is64 || mt.page_size_log2 != 16) return nullptr;
+  const uint64_t initial = mt.limits.min << 16;
+  uint64_t end = 0, total = 0;
+  for (const DataSegment& d : m.datas) {
+    if (d.mode != SegmentMode::Active || d.memory != 0) continue;
+    const Instr* in = d.offset.single();
+    if (!in || in->op != Op::I32Const) return nullptr;
+    const uint64_t off = uint32_t(in->i64);
+    if (off + d.data_size > initial) return nullptr;  // it traps at instantiation: keep the copy path
+    end = std::max(end, off + d.data_size);
+    total += d.data_size;
+  }
+  if (total < kMinImageBytes) return nullptr;
+  std::unique_ptr<MemoryImage> img(new MemoryImage());
+  img->fd_ = memfd_create("kumo-memory-image", MFD_CLOEXEC);
+  if (img->fd_ < 0) return nullptr;
+  img->len_ = page_round_up(end);
+  if (ftruncate(img->fd_, off_t(img->len_)) != 0) return nullptr;
+  // Later segments overwrite earlier ones where they overlap, as instantiation does.
+  for (const DataSegment& d : m.datas) {
+    if (d.mode != SegmentMode::Active || d.memory != 0 || d.data_size == 0) continue;
+    auto bytes = m.data(d);
+    if (!pwrite_all(img->fd_, bytes.data(), bytes.size(), uint32_t(d.offset.single()->i64))) return nullptr;
+  }
+  img->id_ = g_next_image_id.fetch_add(1);
+  return img;
+}
+
+MemoryImage::~MemoryImage() {
+  if (fd_ >= 0) close(fd_);  // mappings made from it stay valid
 }
 
 int64_t MemoryInst::grow(uint64_t delta) {

@@ -212,10 +212,38 @@ struct FuncInst {
   bool is_host() const { return code == nullptr; }
 };
 
+// A module's initial memory contents (its active data segments) in a memfd, mapped
+// copy-on-write into each fresh instance instead of copying the segments: pages the instance never
+// writes are shared with every other instance and cost no copy (wasmtime does the same).
+class MemoryImage {
+ public:
+  // The image of memory 0 of `m`, or nullptr when one does not apply: the memory is imported or
+  // not a plain 32-bit one, some active segment has a non-constant offset or lies past the
+  // initial size, or there is too little data to be worth a mapping.
+  static std::unique_ptr<MemoryImage> build(const Module& m);
+  ~MemoryImage();
+  MemoryImage(const MemoryImage&) = delete;
+  MemoryImage& operator=(const MemoryImage&) = delete;
+
+  int fd() const { return fd_; }
+  uint64_t len() const { return len_; }  // bytes from the memory's start (OS-page multiple)
+  uint64_t id() const { return id_; }    // unique per image, never reused
+
+ private:
+  MemoryImage() = default;
+  int fd_ = -1;
+  uint64_t len_ = 0;
+  uint64_t id_ = 0;
+};
+
 class MemoryInst {
  public:
-  // Creates a memory of `type` honouring Config (guard reservation, max bytes).
-  static Expected<std::unique_ptr<MemoryInst>> create(const MemoryType& type, const Config& config);
+  // Creates a memory of `type` honouring Config (guard reservation, max bytes). With `image`
+  // (guarded memories only), the memory starts with the image's contents.
+  static Expected<std::unique_ptr<MemoryInst>> create(const MemoryType& type, const Config& config,
+                                                      const MemoryImage* image = nullptr);
+  // Whether the memory's contents start from `image` (its data segments need no copying).
+  bool has_image(const MemoryImage& image) const { return image_id_ == image.id(); }
   ~MemoryInst();
   MemoryInst(const MemoryInst&) = delete;
   MemoryInst& operator=(const MemoryInst&) = delete;
@@ -235,6 +263,8 @@ class MemoryInst {
   MemoryInst() = default;
   uint64_t reserved_ = 0;  // bytes of address space reserved
   uint64_t max_bytes_ = 0;
+  uint64_t image_id_ = 0;  // MemoryImage mapped over the start (0: none)
+  uint64_t image_len_ = 0;
 };
 
 struct TableInst {
@@ -279,6 +309,12 @@ struct CompiledModule {
   std::vector<const FuncType*> type_ptrs;             // Engine::type_of(type_ids[i]) (stable)
   std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
   ~CompiledModule();
+  // Memory 0's image, built on first use (thread-safe); nullptr when none applies.
+  const MemoryImage* memory_image() const;
+
+ private:
+  mutable std::once_flag image_once_;
+  mutable std::unique_ptr<MemoryImage> image_;
 };
 
 // Decode, validate and translate a binary module.

@@ -60,8 +60,8 @@ FuncInst* Store::add_host_func(const FuncType& type, HostCallback callback) {
   return f;
 }
 
-Expected<MemoryInst*> Store::add_memory(const MemoryType& type) {
-  KUMO_TRY(auto mem, MemoryInst::create(type, engine_.config()));
+Expected<MemoryInst*> Store::add_memory(const MemoryType& type, const MemoryImage* image) {
+  KUMO_TRY(auto mem, MemoryInst::create(type, engine_.config(), image));
   return adopt_memory(std::move(mem));
 }
 

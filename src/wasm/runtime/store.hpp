@@ -36,7 +36,7 @@ class Store {
   FuncInst* add_host_func(const FuncType& type, HostCallback callback);
   // The same with the type already interned (`type` is engine().type_of(type_id)): no lookup.
   FuncInst* add_host_func(uint32_t type_id, const FuncType* type, HostCallback callback);
-  Expected<MemoryInst*> add_memory(const MemoryType& type);
+  Expected<MemoryInst*> add_memory(const MemoryType& type, const MemoryImage* image = nullptr);
   Expected<TableInst*> add_table(const TableType& type, Ref init = nullptr);
   GlobalInst* add_global(const GlobalType& type, const Value& init);
   TagInst* add_tag(const FuncType& type);
