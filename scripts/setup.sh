@@ -39,6 +39,10 @@ packages=(
   wabt                                                       # wasm-objdump, wasm-interp (baseline)
   python3                                                    # bench/sightglass harness
   wrk                                                        # HTTP load generator (later issues)
+  libhttp-parser-dev                                         # HTTP/1.1 parser of the host (src/host/http):
+                                                             # nodejs/http-parser, llhttp's predecessor
+                                                             # (llhttp is not packaged); lean and cheap
+                                                             # to build against, unlike Boost.Beast
 )
 # Debian 12 ships Node.js 18 as `nodejs`; a machine with a newer node (e.g. from another apt
 # source) keeps it. Node runs the V8 side of the benchmarks.

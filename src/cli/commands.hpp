@@ -16,6 +16,7 @@ void add_wast_command(CLI::App& app, int& exit_code);
 void add_validate_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);
 void add_version_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 
 // `kumo wast`, callable without the command line (tests).
 struct WastCommandOptions {

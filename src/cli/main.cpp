@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   kumo::cli::add_wast_command(app, exit_code);
   kumo::cli::add_validate_command(app, exit_code);
   kumo::cli::add_inspect_command(app, exit_code);
+  kumo::cli::add_serve_command(app, exit_code);
   kumo::cli::add_version_command(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;

@@ -1,7 +1,8 @@
 // `kumo run PROG.wasm [ARGS...]`: runs a WASI preview1 command (its `_start`), or calls one
-// exported function with --invoke.
+// exported function with --invoke; or runs a component as a WASI 0.2 command (wasi:cli/run).
 //
-// Exit status: the program's own status when it calls proc_exit (0 when _start returns);
+// Exit status: the program's own status when it calls proc_exit (0 when _start returns), for a
+// component 0 when run returns ok, 1 for err, or what wasi:cli/exit says;
 // 134 (128 + SIGABRT, as a natively aborting program) when it traps, after printing the trap and
 // its wasm backtrace to stderr; 1 when the module cannot be loaded, linked or called.
 #include <CLI/CLI.hpp>
@@ -16,12 +17,15 @@
 #include "cli/commands.hpp"
 #include "cli/invoke_values.hpp"
 #include "cli/wasm_file.hpp"
+#include "component/runtime/linker.hpp"
+#include "wasi/p2/wasi.hpp"
 #include "wasi/preview1/wasi.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::cli {
 
 namespace p1 = kumo::wasi::preview1;
+namespace p2 = kumo::wasi::p2;
 
 namespace {
 
@@ -85,7 +89,37 @@ int call_failed(const wasm::Trap& trap) {
   return kExitTrap;
 }
 
+// A component: run it as a WASI 0.2 command (its wasi:cli/run export).
+int run_component(const RunOptions& o, std::span<const uint8_t> bytes) {
+  if (!o.invoke.empty()) return load_error("--invoke is not supported for components yet");
+  wasm::Engine engine;
+  auto comp = component::rt::Component::compile(engine, bytes);
+  if (!comp) return load_error(fmt::format("{}: {}", o.program, comp.error().message));
+  p2::Options wasi;
+  wasi.args.push_back(o.program);
+  wasi.args.insert(wasi.args.end(), o.args.begin(), o.args.end());
+  for (const std::string& e : o.env) {
+    auto kv = p2::parse_env(e);
+    if (!kv) return load_error(kv.error().message);
+    wasi.env.push_back(*kv);
+  }
+  for (const std::string& d : o.dirs) {
+    auto pre = p2::parse_preopen(d);
+    if (!pre) return load_error(fmt::format("--dir {}: {}", d, pre.error().message));
+    wasi.dirs.push_back(*pre);
+  }
+  auto ctx = p2::WasiCtx::create(std::move(wasi));
+  if (!ctx) return load_error(ctx.error().message);
+  auto r = p2::run_command(engine, *comp, std::move(*ctx));
+  std::fflush(stdout);
+  if (!r) return load_error(fmt::format("{}: {}", o.program, r.error().message));
+  if (r->trap) return call_failed(*r->trap);
+  return r->exit_code;
+}
+
 int run(const RunOptions& o) {
+  auto file = read_file_bytes(o.program);
+  if (file && classify_binary(*file) == BinaryKind::Component) return run_component(o, *file);
   auto bytes = read_core_module(o.program);
   if (!bytes) return load_error(bytes.error().message);
 
@@ -170,9 +204,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   // options: CLI11 stops parsing at the first positional and leaves the rest in remaining().
   sub->prefix_command();
   sub->footer(
-      "PROG.wasm is a core module (components are not supported yet); the words after it are "
-      "the program's arguments.\nExit status: the program's (proc_exit), 134 when it traps (the "
-      "trap and its wasm backtrace go to stderr), 1 when it cannot be loaded or called.");
+      "PROG.wasm is a core module (WASI preview1) or a component (a WASI 0.2 command exporting "
+      "wasi:cli/run); the words after it are the program's arguments.\nExit status: the "
+      "program's (proc_exit, wasi:cli/exit: ok 0, err 1, exit-with-code N), 134 when it traps "
+      "(the trap and its wasm backtrace go to stderr), 1 when it cannot be loaded or called.");
   sub->callback([o, sub, &exit_code] {
     std::vector<std::string> rest = sub->remaining();
     if (rest.empty()) {

@@ -1,0 +1,160 @@
+#include "host/serve/component_service.hpp"
+
+#include <fmt/format.h>
+
+#include "host/serve/connection_exchange.hpp"
+
+namespace kumo::host {
+
+namespace p2 = wasi::p2;
+namespace ph = plugins::http;
+namespace rt = component::rt;
+using component::Val;
+
+namespace {
+
+// The per-request store data: the worker's WASI context and a fresh resource table.
+class RequestState final : public p2::WasiView {
+ public:
+  explicit RequestState(p2::WasiCtx& ctx) : ctx_(ctx) {}
+  p2::ResourceTable& table() override { return table_; }
+  p2::WasiCtx& wasi() override { return ctx_; }
+
+ private:
+  p2::WasiCtx& ctx_;
+  p2::ResourceTable table_;
+};
+
+void send_plain(http::ResponseWriter& resp, int status, std::string_view text) {
+  std::string len = std::to_string(text.size());
+  http::HeaderField h[] = {{"content-type", "text/plain; charset=utf-8"}, {"content-length", len}};
+  if (resp.send_head(status, h)) {
+    (void)resp.write(text);
+    (void)resp.finish();
+  }
+}
+
+// The status for a handler's err(error-code) given to response-outparam.set.
+int status_for(const ph::ErrorCode& e) {
+  switch (e.tag) {
+    case ph::ErrorTag::HttpRequestBodySize: return 413;
+    case ph::ErrorTag::HttpRequestDenied: return 403;
+    case ph::ErrorTag::HttpRequestMethodInvalid:
+    case ph::ErrorTag::HttpRequestUriInvalid:
+    case ph::ErrorTag::HttpProtocolError: return 400;
+    case ph::ErrorTag::HttpRequestUriTooLong: return 414;
+    case ph::ErrorTag::HttpRequestHeaderSectionSize:
+    case ph::ErrorTag::HttpRequestHeaderSize: return 431;
+    case ph::ErrorTag::HttpRequestLengthRequired: return 411;
+    case ph::ErrorTag::ConnectionTimeout:
+    case ph::ErrorTag::ConnectionReadTimeout:
+    case ph::ErrorTag::HttpResponseTimeout: return 504;
+    default: return 500;
+  }
+}
+
+}  // namespace
+
+ComponentService::ComponentService(wasm::Engine& engine, ServiceOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+ComponentService::~ComponentService() = default;
+
+void ComponentService::log(std::string_view line) const {
+  if (options_.log) options_.log(line);
+  else fmt::print(stderr, "{}\n", line);
+}
+
+Expected<std::unique_ptr<ComponentService>> ComponentService::create(
+    wasm::Engine& engine, std::shared_ptr<const rt::Component> component, ServiceOptions options) {
+  std::unique_ptr<ComponentService> s(new ComponentService(engine, std::move(options)));
+  s->wasi_.add_to_linker(s->linker_);
+  ph::add_to_linker(s->linker_, s->wasi_.types(), s->http_types_);
+  KUMO_TRY(s->pre_, s->linker_.instantiate_pre(component));
+
+  unsigned workers = std::max(1u, s->options_.workers);
+  for (unsigned i = 0; i < workers; i++) {
+    p2::Options o;
+    o.args = {s->options_.program_name};
+    o.env = s->options_.env;
+    o.dirs = s->options_.dirs;
+    o.stdin_fd = -1;  // a request handler has no terminal input
+    KUMO_TRY(auto ctx, p2::WasiCtx::create(std::move(o)));
+    s->contexts_.push_back(std::move(ctx));
+  }
+
+  // One instantiation up front: start-up traps and a missing export fail here, not per request.
+  RequestState state(*s->contexts_[0]);
+  rt::Store store(engine, static_cast<p2::WasiView*>(&state));
+  auto inst = s->pre_->instantiate(store);
+  if (!inst) return err("instantiating the component trapped: {}", inst.error().to_string());
+  std::vector<std::string> names;
+  for (const auto& [name, item] : inst->exports().exports) names.push_back(name);
+  s->interface_ = std::string(ph::find_incoming_handler(names));
+  if (s->interface_.empty() || !inst->get_func(s->interface_, "handle"))
+    return err("the component exports no wasi:http/incoming-handler@0.2.x `handle` (exports: {})",
+               fmt::join(names, ", "));
+  if (s->options_.timeout.count() > 0)
+    s->ticker_ = std::make_unique<EpochTicker>(engine, std::chrono::milliseconds(10));
+  return s;
+}
+
+void ComponentService::handle(http::Request& req, http::ResponseWriter& resp) {
+  ConnectionExchange exchange(req, resp, options_.max_body_bytes);
+  ph::ResponseSlot slot;
+  slot.exchange = &exchange;
+  RequestState state(*contexts_[req.worker() % contexts_.size()]);
+  rt::Store store(engine_, static_cast<p2::WasiView*>(&state));
+  if (ticker_) store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));
+  else store.core().set_epoch_deadline(UINT64_MAX / 2);
+
+  auto what = [&] { return fmt::format("{} {}", req.method(), req.target()); };
+  auto trapped = [&](const wasm::Trap& t) {
+    bool deadline = t.code == wasm::TrapCode::Interrupted;
+    log(fmt::format("kumo serve: {}: {}{}", what(), deadline ? "deadline exceeded: " : "",
+                    t.to_string()));
+    if (!resp.head_sent()) send_plain(resp, deadline ? 504 : 500,
+                                      deadline ? "gateway timeout\n" : "internal server error\n");
+  };
+
+  auto inst = pre_->instantiate(store);
+  if (!inst) return trapped(inst.error());
+  auto func = inst->get_func(interface_, "handle");
+  if (!func) {
+    log(fmt::format("kumo serve: {}: no `handle` export", what()));
+    return send_plain(resp, 500, "internal server error\n");
+  }
+  Val args[] = {ph::new_incoming_request(state.table(), http_types_, &exchange),
+                ph::new_response_outparam(state.table(), http_types_, &slot)};
+  auto r = rt::call(store, *func, args, nullptr,
+                    [](std::vector<Val>&) -> rt::Trapping<void> { return {}; });
+  if (!r) return trapped(r.error());
+
+  if (!slot.set) {
+    log(fmt::format("kumo serve: {}: the component returned without setting a response", what()));
+    return send_plain(resp, 500, "internal server error\n");
+  }
+  if (slot.error) {
+    int status = status_for(*slot.error);
+    log(fmt::format("kumo serve: {}: the component answered with error {}: {}", what(),
+                    slot.error->to_string(), status));
+    if (!resp.head_sent()) send_plain(resp, status, slot.error->to_string() + "\n");
+    return;
+  }
+  if (slot.send_error) {
+    log(fmt::format("kumo serve: {}: sending the response failed: {}", what(),
+                    slot.send_error->to_string()));
+    if (!resp.head_sent()) send_plain(resp, 500, "internal server error\n");
+    return;
+  }
+  if (!slot.body->finished) {
+    if (!slot.body->taken) {  // the guest never asked for a body: it is empty
+      (void)slot.body->finish({});
+    } else {
+      // An unfinished body means the response is incomplete: the server cuts the connection.
+      log(fmt::format("kumo serve: {}: the component did not finish the response body", what()));
+    }
+  }
+}
+
+}  // namespace kumo::host
