@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "component/runtime/linker.hpp"
 
@@ -173,7 +174,10 @@ std::optional<Val> zero_result(const kumo::component::TypeArena& a, const kumo::
 void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
   using namespace kumo::component;
   kumo::wasm::Engine engine;
-  auto comp = rt::Component::from_file(engine, std::string(KUMO_SOURCE_DIR) + "/../shared/components/jco/" + rel);
+  // Paths under tests/ are the project's own test components; others are in ../shared.
+  const std::string path = std::string(KUMO_SOURCE_DIR) + (std::string_view(rel).starts_with("tests/")
+                                                               ? "/" : "/../shared/components/jco/") + rel;
+  auto comp = rt::Component::from_file(engine, path);
   if (!comp) {
     state.SkipWithError(comp.error().message.c_str());
     return;
@@ -223,5 +227,9 @@ void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
 }
 BENCHMARK_CAPTURE(BM_InstantiatePreJco, hello_stdout, "misc/hello_stdout.component.wasm");
 BENCHMARK_CAPTURE(BM_InstantiatePreJco, strings, "runtime/strings.component.wasm");
+// The C wasi:http hello handler of issue 4 (clang + jco new --wasi-reactor).
+BENCHMARK_CAPTURE(BM_InstantiatePreJco, c_http_hello, "tests/components/wasm/http_hello.component.wasm");
+// The JS hello handler (componentize-js: a whole JS engine, ~12 MB, ~5 MB of data segments).
+BENCHMARK_CAPTURE(BM_InstantiatePreJco, js_hello, "tests/components/wasm/js_hello.component.wasm");
 
 }  // namespace real

@@ -52,6 +52,20 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_pt
 
   auto compiled = std::make_shared<CompiledModule>();
   compiled->type_ids = intern_types(engine, *module);
+  compiled->elem_funcs.resize(module->elems.size());
+  for (size_t i = 0; i < module->elems.size(); ++i) {
+    const ElemSegment& seg = module->elems[i];
+    if (seg.mode == SegmentMode::Declarative || seg.items.empty()) continue;
+    std::vector<uint32_t> idx;
+    idx.reserve(seg.items.size());
+    for (const ConstExpr& item : seg.items) {
+      const Instr* in = item.single();
+      if (in && in->op == Op::RefFunc) idx.push_back(in->index);
+      else if (in && in->op == Op::RefNull) idx.push_back(CompiledModule::kNullFunc);
+      else break;
+    }
+    if (idx.size() == seg.items.size()) compiled->elem_funcs[i] = std::move(idx);
+  }
   compiled->type_ptrs.reserve(compiled->type_ids.size());
   for (uint32_t id : compiled->type_ids) compiled->type_ptrs.push_back(&engine.type_of(id));
 

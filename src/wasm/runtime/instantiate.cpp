@@ -323,6 +323,13 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   for (size_t i = 0; i < m.elems.size(); ++i) {
     const ElemSegment& seg = m.elems[i];
     if (seg.mode == SegmentMode::Declarative) continue;
+    if (i < compiled->elem_funcs.size() && !compiled->elem_funcs[i].empty()) {
+      if (seg.mode == SegmentMode::Active) continue;  // written straight into the table below
+      inst.elems[i].reserve(seg.items.size());
+      for (uint32_t f : compiled->elem_funcs[i])
+        inst.elems[i].push_back(f == CompiledModule::kNullFunc ? nullptr : inst.funcs[f]);
+      continue;
+    }
     inst.elems[i].reserve(seg.items.size());
     for (const ConstExpr& item : seg.items) {
       KUMO_TRY(Slots v, eval_const(item, inst));
@@ -341,13 +348,21 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       if (seg.mode != SegmentMode::Active) continue;
       KUMO_TRY(Slots off, eval_const(seg.offset, inst));
       TableInst* table = inst.tables.at(seg.table);
-      const uint64_t offset = off.lo, n = inst.elems[i].size(), size = table->elems.size();
+      const std::vector<uint32_t>* funcs =
+          i < compiled->elem_funcs.size() && !compiled->elem_funcs[i].empty() ? &compiled->elem_funcs[i] : nullptr;
+      const uint64_t offset = off.lo, n = funcs ? funcs->size() : inst.elems[i].size(),
+                     size = table->elems.size();
       if (offset > size || n > size - offset) {
         return err("{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
                    trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
       }
       if (!write) continue;
-      std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
+      if (funcs) {
+        Ref* out = table->elems.data() + offset;
+        for (uint32_t f : *funcs) *out++ = f == CompiledModule::kNullFunc ? nullptr : inst.funcs[f];
+      } else {
+        std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
+      }
       inst.elems[i] = {};
     }
     for (size_t i = 0; i < m.datas.size(); ++i) {

@@ -308,6 +308,11 @@ struct CompiledModule {
   std::vector<uint32_t> type_ids;                     // Engine ids of module.types
   std::vector<const FuncType*> type_ptrs;             // Engine::type_of(type_ids[i]) (stable)
   std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
+  // Per (active or passive) element segment whose items are all `ref.func N` / `ref.null`: the function
+  // indices (kNullFunc for null), so instantiation fills tables without evaluating thousands of
+  // constant expressions; empty otherwise. Filled by compile().
+  static constexpr uint32_t kNullFunc = UINT32_MAX;
+  std::vector<std::vector<uint32_t>> elem_funcs;
   ~CompiledModule();
   // Memory 0's image, built on first use (thread-safe); nullptr when none applies.
   const MemoryImage* memory_image() const;
