@@ -368,6 +368,13 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
     for (size_t i = 0; i < m.datas.size(); ++i) {
       const DataSegment& seg = m.datas[i];
       if (seg.mode != SegmentMode::Active) continue;
+      if (imaged && seg.memory == 0) {
+        // In the image, which MemoryImage::build only makes when every such segment has a
+        // constant offset and fits the initial size: nothing to check or copy (a snapshotting
+        // tool such as wizer emits thousands of segments).
+        if (write) inst.datas[i] = {};
+        continue;
+      }
       KUMO_TRY(Slots off, eval_const(seg.offset, inst));
       MemoryInst* mem = inst.memories.at(seg.memory);
       const uint64_t offset = off.lo, n = inst.datas[i].size(), size = mem->size;
@@ -376,7 +383,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
                    trap_message(TrapCode::MemoryOutOfBounds), i, n, offset, seg.memory, size);
       }
       if (!write) continue;
-      if (n > 0 && !(imaged && seg.memory == 0)) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
+      if (n > 0) std::memcpy(mem->base + offset, inst.datas[i].data(), n);
       inst.datas[i] = {};
     }
     return {};

@@ -11,6 +11,7 @@
 // memory's committed pages are dropped with madvise(MADV_DONTNEED) (they read as zero again), and
 // the reservation, still registered with the trap handler, serves the next memory (see
 // ReservationPool). mmap/munmap of 8 GiB and the guard-registry updates leave the per-instance path.
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -145,6 +146,7 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
   void* p = pooled_entry.base;
   const bool pooled = p != nullptr;
   if (pooled) mem->image_id_ = pooled_entry.image_id, mem->image_len_ = pooled_entry.image_len;
+  if (image && mem->image_id_ == image->id()) mem->image_ = image->shared_from_this();
   // MAP_NORESERVE: untouched pages cost neither memory nor commit charge.
   if (!p) p = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) {
@@ -166,8 +168,13 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
       mem->base = nullptr;
       return err("cannot map the memory image: {}", std::strerror(errno));
     }
+    // No fault-around: it maps neighbouring image pages read-only, and a later write to one of
+    // them must then flush the old entry from every core's TLB (an IPI per copy-on-write fault
+    // under load); a page whose first access is a write needs no flush.
+    madvise(p, image->len(), MADV_RANDOM);
     mem->image_id_ = image->id();
     mem->image_len_ = image->len();
+    mem->image_ = image->shared_from_this();
   }
 
   if (mem->guarded) {
@@ -182,12 +189,57 @@ MemoryInst::~MemoryInst() {
   if (guarded) {
     const uint64_t committed = page_round_up(size);
     // On a private file mapping MADV_DONTNEED drops the instance's copies: the image shows again.
-    if (committed == 0 || madvise(base, committed, MADV_DONTNEED) == 0) {
+    if (committed == 0 || reset_in_place() || madvise(base, committed, MADV_DONTNEED) == 0) {
       if (ReservationPool::get().give({base, committed, image_id_, image_len_})) return;
     }
     unregister_guard_region(base);  // before munmap: the range may be reused at once
   }
   munmap(base, reserved_);
+}
+
+namespace {
+
+// /proc/self/pagemap, opened once: 64 bits per virtual page (bit 63 present, 62 swapped,
+// 61 file-backed or shared; linux/Documentation/admin-guide/mm/pagemap.rst).
+int pagemap_fd() {
+  static const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  return fd;
+}
+constexpr uint64_t kPresent = uint64_t(1) << 63, kSwapped = uint64_t(1) << 62, kFile = uint64_t(1) << 61;
+constexpr uint64_t kMaxResetInPlace = uint64_t(64) << 20;  // bytes a slot may keep resident
+
+}  // namespace
+
+// Resets an image-backed memory to its initial contents without dropping its pages: pages the
+// instance wrote (private copies: present and not file-backed) get the image's bytes back, and
+// written pages past the image are zeroed. The slot keeps them private and writable, so the next
+// instance of the same module writes them without a copy-on-write fault. That matters under
+// load: a copy-on-write fault on a page that was mapped read-only must flush it from every core's
+// TLB (an IPI to each core running the process's other workers), and an interpreted JS engine
+// writes hundreds of such pages per request. madvise(MADV_DONTNEED), the other way to reset,
+// sends an IPI too and makes the next instance fault every page again.
+// Returns false (nothing done) when it cannot: no pagemap, no image, too much to copy.
+bool MemoryInst::reset_in_place() {
+  if (!image_ || image_id_ != image_->id() || pagemap_fd() < 0) return false;
+  const uint64_t page = os_page_size();
+  const uint64_t committed = page_round_up(size);
+  const uint64_t npages = committed / page;
+  std::vector<uint64_t> entries(npages);
+  const off_t at = off_t(reinterpret_cast<uintptr_t>(base) / page * sizeof(uint64_t));
+  const size_t want = npages * sizeof(uint64_t);
+  if (pread(pagemap_fd(), entries.data(), want, at) != ssize_t(want)) return false;
+  uint64_t dirty = 0;
+  for (uint64_t e : entries)
+    if ((e & kSwapped) || ((e & kPresent) && !(e & kFile))) dirty += page;
+  if (dirty > kMaxResetInPlace) return false;
+  for (uint64_t i = 0; i < npages; ++i) {
+    const uint64_t e = entries[i];
+    if (!(e & kSwapped) && (!(e & kPresent) || (e & kFile))) continue;  // untouched or shared
+    uint8_t* p = base + i * page;
+    if (i * page < image_len_) std::memcpy(p, image_->pristine() + i * page, page);
+    else std::memset(p, 0, page);
+  }
+  return true;
 }
 
 namespace {
@@ -206,7 +258,7 @@ bool pwrite_all(int fd, const uint8_t* data, size_t n, uint64_t offset) {
 }
 }  // namespace
 
-std::unique_ptr<MemoryImage> MemoryImage::build(const Module& m) {
+std::shared_ptr<MemoryImage> MemoryImage::build(const Module& m) {
   if (m.num_imported_memories != 0 || m.memories.empty()) return nullptr;
   const MemoryType& mt = m.memories[0];
   if (mt.limits.is64 || mt.page_size_log2 != 16) return nullptr;
@@ -222,7 +274,7 @@ std::unique_ptr<MemoryImage> MemoryImage::build(const Module& m) {
     total += d.data_size;
   }
   if (total < kMinImageBytes) return nullptr;
-  std::unique_ptr<MemoryImage> img(new MemoryImage());
+  std::shared_ptr<MemoryImage> img(new MemoryImage());
   img->fd_ = memfd_create("kumo-memory-image", MFD_CLOEXEC);
   if (img->fd_ < 0) return nullptr;
   img->len_ = page_round_up(end);
@@ -233,11 +285,15 @@ std::unique_ptr<MemoryImage> MemoryImage::build(const Module& m) {
     auto bytes = m.data(d);
     if (!pwrite_all(img->fd_, bytes.data(), bytes.size(), uint32_t(d.offset.single()->i64))) return nullptr;
   }
+  void* pristine = mmap(nullptr, img->len_, PROT_READ, MAP_SHARED, img->fd_, 0);
+  if (pristine == MAP_FAILED) return nullptr;
+  img->pristine_ = static_cast<const uint8_t*>(pristine);
   img->id_ = g_next_image_id.fetch_add(1);
   return img;
 }
 
 MemoryImage::~MemoryImage() {
+  if (pristine_) munmap(const_cast<uint8_t*>(pristine_), len_);
   if (fd_ >= 0) close(fd_);  // mappings made from it stay valid
 }
 

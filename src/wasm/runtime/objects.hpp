@@ -215,12 +215,12 @@ struct FuncInst {
 // A module's initial memory contents (its active data segments) in a memfd, mapped
 // copy-on-write into each fresh instance instead of copying the segments: pages the instance never
 // writes are shared with every other instance and cost no copy (wasmtime does the same).
-class MemoryImage {
+class MemoryImage : public std::enable_shared_from_this<MemoryImage> {
  public:
   // The image of memory 0 of `m`, or nullptr when one does not apply: the memory is imported or
   // not a plain 32-bit one, some active segment has a non-constant offset or lies past the
   // initial size, or there is too little data to be worth a mapping.
-  static std::unique_ptr<MemoryImage> build(const Module& m);
+  static std::shared_ptr<MemoryImage> build(const Module& m);
   ~MemoryImage();
   MemoryImage(const MemoryImage&) = delete;
   MemoryImage& operator=(const MemoryImage&) = delete;
@@ -228,12 +228,14 @@ class MemoryImage {
   int fd() const { return fd_; }
   uint64_t len() const { return len_; }  // bytes from the memory's start (OS-page multiple)
   uint64_t id() const { return id_; }    // unique per image, never reused
+  const uint8_t* pristine() const { return pristine_; }  // the contents, read-only
 
  private:
   MemoryImage() = default;
   int fd_ = -1;
   uint64_t len_ = 0;
   uint64_t id_ = 0;
+  const uint8_t* pristine_ = nullptr;  // a shared read-only mapping of fd_
 };
 
 class MemoryInst {
@@ -265,6 +267,8 @@ class MemoryInst {
   uint64_t max_bytes_ = 0;
   uint64_t image_id_ = 0;  // MemoryImage mapped over the start (0: none)
   uint64_t image_len_ = 0;
+  std::shared_ptr<const MemoryImage> image_;  // when it was mapped (or reused) for this memory
+  bool reset_in_place();                      // see ~MemoryInst
 };
 
 struct TableInst {
@@ -319,7 +323,7 @@ struct CompiledModule {
 
  private:
   mutable std::once_flag image_once_;
-  mutable std::unique_ptr<MemoryImage> image_;
+  mutable std::shared_ptr<MemoryImage> image_;
 };
 
 // Decode, validate and translate a binary module.
