@@ -39,7 +39,8 @@ packages=(
   wabt                                                       # wasm-objdump, wasm-interp (baseline)
   python3                                                    # bench/sightglass harness
   wrk                                                        # HTTP load generator (later issues)
-  libhttp-parser-dev                                         # HTTP/1.1 parser of the host (src/host/http):
+  libhttp-parser-dev                                         # HTTP/1.1 parser of the server (src/host/http)
+                                                             # and the wasi:http client (src/plugins/http):
                                                              # nodejs/http-parser, llhttp's predecessor
                                                              # (llhttp is not packaged); lean and cheap
                                                              # to build against, unlike Boost.Beast

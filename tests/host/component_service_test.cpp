@@ -1,14 +1,16 @@
 // ComponentService behind a real HttpServer on 127.0.0.1, with the hand-written wasi:http
 // component tests/host/data/http_echo.wasm (see its .wat for what each path does).
+#include "host/serve/component_service.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "host/http/server.hpp"
-#include "host/serve/component_service.hpp"
 #include "http_test_client.hpp"
 
 namespace kumo::host {
@@ -21,19 +23,21 @@ const std::string kEcho = std::string(KUMO_SOURCE_DIR) + "/tests/host/data/http_
 
 class ComponentServiceTest : public ::testing::Test {
  protected:
-  void start(std::chrono::milliseconds timeout = 0ms, uint64_t max_body = 1 << 20) {
-    ASSERT_TRUE(std::filesystem::exists(kEcho)) << kEcho << " is missing (tests/host/data/build.sh)";
-    auto comp = component::rt::Component::from_file(engine_, kEcho);
+  void start(std::chrono::milliseconds timeout = 0ms, uint64_t max_body = 1 << 20,
+             const std::string& path = kEcho, plugins::http::OutgoingPolicy outgoing = {}) {
+    ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing";
+    auto comp = component::rt::Component::from_file(engine_, path);
     ASSERT_TRUE(comp) << comp.error().message;
     ServiceOptions so;
     so.workers = 2;
     so.timeout = timeout;
     so.max_body_bytes = max_body;
     so.log = [this](std::string_view l) { add_log(l); };
+    so.outgoing = std::move(outgoing);
     auto service = ComponentService::create(engine_, *comp, std::move(so));
     ASSERT_TRUE(service) << service.error().message;
     service_ = std::move(*service);
-    EXPECT_EQ(service_->handler_interface(), "wasi:http/incoming-handler@0.2.0");
+    EXPECT_TRUE(service_->handler_interface().starts_with("wasi:http/incoming-handler@0.2."));
 
     http::ServerConfig cfg;
     cfg.address = "127.0.0.1:0";
@@ -87,7 +91,8 @@ TEST_F(ComponentServiceTest, StreamsAChunkedBodyThroughTheGuest) {
   TestClient c(port_);
   c.send("PUT /stream HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n");
   // The guest echoes each piece as it reads it: the first comes back before the body ends.
-  ASSERT_TRUE(c.wait_for_bytes("abcd")) << "the first piece did not come back on its own: " << logs();
+  ASSERT_TRUE(c.wait_for_bytes("abcd"))
+      << "the first piece did not come back on its own: " << logs();
   c.send("3\r\nefg\r\n0\r\n\r\n");
   auto r = c.read_response();
   ASSERT_TRUE(r) << logs();
@@ -99,7 +104,8 @@ TEST_F(ComponentServiceTest, LargeBody) {
   TestClient c(port_);
   std::string big(1 << 20, 'q');
   for (size_t i = 0; i < big.size(); i += 4099) big[i] = char('a' + i % 26);
-  c.send("POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n");
+  c.send("POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(big.size()) +
+         "\r\n\r\n");
   std::thread sender([&] { c.send(big); });
   auto r = c.read_response();
   sender.join();
@@ -178,6 +184,64 @@ TEST_F(ComponentServiceTest, ConcurrentClients) {
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), kClients * kRequests) << logs();
+}
+
+// tests/components' JS handler that fetch()es the URL in x-fetch-url (wasi:http/outgoing-handler),
+// against an upstream HttpServer in this process.
+TEST_F(ComponentServiceTest, OutgoingRequestsFollowTheAllowListAndReuseConnections) {
+  const std::string fetch =
+      std::string(KUMO_SOURCE_DIR) + "/tests/components/wasm/js_fetch.component.wasm";
+  std::mutex mu;
+  std::set<std::string> peers;
+  http::ServerConfig ucfg;
+  ucfg.address = "127.0.0.1:0";
+  ucfg.workers = 1;
+  auto upstream =
+      http::HttpServer::start(ucfg, [&](http::Request& req, http::ResponseWriter& resp) {
+        {
+          std::lock_guard lock(mu);
+          peers.insert(std::string(req.peer()));
+        }
+        std::string body =
+            "upstream saw " + std::string(req.method()) + " " + std::string(req.path());
+        for (auto piece = req.read(); piece && !piece->empty(); piece = req.read())
+          body += " " + std::string(*piece);
+        std::string len = std::to_string(body.size());
+        http::HeaderField h[] = {{"content-length", len}};
+        ASSERT_TRUE(resp.send_head(201, h));
+        ASSERT_TRUE(resp.write(body));
+        ASSERT_TRUE(resp.finish());
+      });
+  ASSERT_TRUE(upstream) << upstream.error().message;
+  uint16_t up = (*upstream)->address().port();
+  plugins::http::OutgoingPolicy policy;
+  policy.allow.push_back({"127.0.0.1", up});
+  start(20s, 1 << 20, fetch, policy);
+
+  TestClient c(port_);
+  for (int i = 0; i < 3; i++) {
+    std::string url = "http://127.0.0.1:" + std::to_string(up) + "/item/" + std::to_string(i);
+    c.send("POST / HTTP/1.1\r\nHost: h\r\nX-Fetch-Url: " + url +
+           "\r\nContent-Length: 4\r\n\r\nbody");
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << logs();
+    EXPECT_EQ(r->status, 200) << r->body << logs();
+    EXPECT_EQ(r->header("x-upstream-status"), "201");
+    EXPECT_EQ(r->body,
+              "fetched " + url + ": 201\nupstream saw POST /item/" + std::to_string(i) + " body");
+  }
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(peers.size(), 1u) << "the worker's client did not reuse its connection";
+  }
+  // Not on the allow-list: refused by the host (the guest answers 502 with the error).
+  c.send("GET / HTTP/1.1\r\nHost: h\r\nX-Fetch-Url: http://127.0.0.1:" + std::to_string(up + 1) +
+         "/\r\n\r\n");
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_NE(r->body.find("fetch failed"), std::string::npos) << r->body;
+  (*upstream)->shutdown(1s);
 }
 
 }  // namespace

@@ -98,8 +98,9 @@ TEST_F(HttpServerTest, PipelinedRequestsAnsweredInOrder) {
   TestClient c(port_);
   std::string batch;
   for (int i = 0; i < 20; i++)
-    batch += "POST /p" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-             std::to_string(std::to_string(i).size()) + "\r\n\r\n" + std::to_string(i);
+    batch += "POST /p" + std::to_string(i) +
+             " HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(std::to_string(i).size()) +
+             "\r\n\r\n" + std::to_string(i);
   c.send(batch);
   for (int i = 0; i < 20; i++) {
     auto r = c.read_response();
@@ -143,7 +144,7 @@ TEST_F(HttpServerTest, ChunkedResponseWithTrailers) {
     (void)read_all(req);
     ASSERT_TRUE(resp.send_head(201, {}));
     ASSERT_TRUE(resp.write("one,"));
-    ASSERT_TRUE(resp.write(""));  // no empty chunk (it would end the body)
+    ASSERT_TRUE(resp.write(""));                       // no empty chunk (it would end the body)
     ASSERT_TRUE(resp.write(std::string(10000, 'x')));  // large: written directly
     ASSERT_TRUE(resp.write(",three"));
     HeaderField t[] = {{"x-sum", "42"}, {"x-other", "y"}};
@@ -169,7 +170,8 @@ TEST_F(HttpServerTest, LargeBodiesBothWays) {
   TestClient c(port_);
   std::string big(3 << 20, 'a');
   for (size_t i = 0; i < big.size(); i += 997) big[i] = char('a' + i % 26);
-  c.send("POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n");
+  c.send("POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(big.size()) +
+         "\r\n\r\n");
   std::thread sender([&] { c.send(big); });
   auto r = c.read_response();
   sender.join();
@@ -222,13 +224,14 @@ TEST_F(HttpServerTest, Http10WithoutLengthIsCloseDelimited) {
 TEST_F(HttpServerTest, GarbageGets400AndALogLine) {
   std::atomic<int> calls{0};
   start([&](Request& req, ResponseWriter& resp) { calls++, echo(req, resp); });
-  for (std::string garbage : {"\x01\x02\x03 nonsense\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
-                              "GET / HTTP/9.9.9\r\n\r\n",
-                              "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12x\r\n\r\n"}) {
+  for (std::string garbage :
+       {"\x01\x02\x03 nonsense\r\n\r\n", "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+        "GET / HTTP/9.9.9\r\n\r\n", "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 12x\r\n\r\n"}) {
     TestClient c(port_);
     c.send(garbage);
     auto r = c.read_response();
-    ASSERT_TRUE(r) << "no response to " << garbage << " unread: " << c.unread() << " logs: " << logs();
+    ASSERT_TRUE(r) << "no response to " << garbage << " unread: " << c.unread()
+                   << " logs: " << logs();
     EXPECT_EQ(r->status, 400) << garbage;
     EXPECT_EQ(r->header("connection"), "close");
     EXPECT_TRUE(c.closed_by_server());
@@ -270,16 +273,18 @@ TEST_F(HttpServerTest, BodyLimitGives413) {
   std::atomic<int> calls{0};
   ServerConfig cfg;
   cfg.max_body_bytes = 1000;
-  start([&](Request& req, ResponseWriter& resp) {
-    calls++;
-    auto body = req.read();
-    while (body && !body->empty()) body = req.read();
-    if (!body) {
-      EXPECT_EQ(body.error(), IoError::TooLarge);
-      return;  // no response: the server answers for the failed body
-    }
-    echo(req, resp);
-  }, cfg);
+  start(
+      [&](Request& req, ResponseWriter& resp) {
+        calls++;
+        auto body = req.read();
+        while (body && !body->empty()) body = req.read();
+        if (!body) {
+          EXPECT_EQ(body.error(), IoError::TooLarge);
+          return;  // no response: the server answers for the failed body
+        }
+        echo(req, resp);
+      },
+      cfg);
   {  // declared too large: refused before the handler runs
     TestClient c(port_);
     c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n\r\n");
@@ -395,15 +400,17 @@ TEST_F(HttpServerTest, RequestDeadlineEndsABodyReadThatWaits) {
   ServerConfig cfg;
   cfg.request_timeout = 200ms;
   std::promise<IoError> result;
-  start([&](Request& req, ResponseWriter& resp) {
-    EXPECT_NE(req.deadline(), Clock::time_point::max());
-    auto body = req.read();  // the first 2 bytes
-    while (body && !body->empty()) body = req.read();
-    result.set_value(body ? IoError::State : body.error());
-    HeaderField h[] = {{"content-length", "0"}};
-    ASSERT_TRUE(resp.send_head(408, h));
-    ASSERT_TRUE(resp.finish());
-  }, cfg);
+  start(
+      [&](Request& req, ResponseWriter& resp) {
+        EXPECT_NE(req.deadline(), Clock::time_point::max());
+        auto body = req.read();  // the first 2 bytes
+        while (body && !body->empty()) body = req.read();
+        result.set_value(body ? IoError::State : body.error());
+        HeaderField h[] = {{"content-length", "0"}};
+        ASSERT_TRUE(resp.send_head(408, h));
+        ASSERT_TRUE(resp.finish());
+      },
+      cfg);
   TestClient c(port_);
   c.send("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nab");  // 8 bytes never come
   auto f = result.get_future();
@@ -413,6 +420,21 @@ TEST_F(HttpServerTest, RequestDeadlineEndsABodyReadThatWaits) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 408);
   EXPECT_TRUE(c.closed_by_server());  // the rest of the body cannot be skipped: closed
+}
+
+TEST_F(HttpServerTest, StalledAndIdleConnectionsAreClosed) {
+  ServerConfig cfg;
+  cfg.idle_timeout = 300ms;  // the sweep runs about once a second
+  start(echo, cfg);
+  TestClient idle(port_);
+  TestClient stalled(port_);
+  stalled.send("GET / HTTP/1.1\r\nHost: h\r\nX-Partial: ");  // never completed
+  TestClient busy(port_);
+  busy.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  ASSERT_TRUE(busy.read_response());
+  EXPECT_TRUE(idle.closed_by_server(10s));
+  EXPECT_TRUE(stalled.closed_by_server(10s));
+  EXPECT_TRUE(busy.closed_by_server(10s));  // idle after its response
 }
 
 TEST_F(HttpServerTest, ConcurrentClients) {
@@ -442,13 +464,15 @@ TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestsAndStopsAccepting) {
   auto release_f = release.get_future().share();
   ServerConfig cfg;
   cfg.workers = 1;
-  start([&](Request& req, ResponseWriter& resp) {
-    if (req.path() == "/slow") {
-      entered.set_value();
-      release_f.wait();
-    }
-    echo(req, resp);
-  }, cfg);
+  start(
+      [&](Request& req, ResponseWriter& resp) {
+        if (req.path() == "/slow") {
+          entered.set_value();
+          release_f.wait();
+        }
+        echo(req, resp);
+      },
+      cfg);
   TestClient idle(port_);  // connected, no request: closed at shutdown
   TestClient busy(port_);
   busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");

@@ -7,8 +7,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -75,8 +75,8 @@ class TestClient {
 
   // The next response; nullopt if the connection ended (or `timeout` passed) before one came.
   // `head_request`: the response has no body whatever its headers say.
-  std::optional<ClientResponse> read_response(bool head_request = false,
-                                              std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  std::optional<ClientResponse> read_response(
+      bool head_request = false, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     head_request_ = head_request;
     cur_ = ClientResponse{};
     done_ = false;
@@ -86,7 +86,8 @@ class TestClient {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (pos_ < buf_.size()) {
-        size_t n = http_parser_execute(&parser_, &settings(), buf_.data() + pos_, buf_.size() - pos_);
+        size_t n =
+            http_parser_execute(&parser_, &settings(), buf_.data() + pos_, buf_.size() - pos_);
         pos_ += n;
         if (done_) return cur_;
         auto e = http_errno_of();
@@ -94,7 +95,8 @@ class TestClient {
       }
       if (pos_ == buf_.size()) buf_.clear(), pos_ = 0;
       if (eof_) return std::nullopt;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, int(left.count())) <= 0) return std::nullopt;
@@ -117,18 +119,22 @@ class TestClient {
     if (::poll(&p, 1, int(timeout.count())) <= 0) return false;
     char tmp[4096];
     ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-    if (n <= 0) eof_ = true;
-    else buf_.append(tmp, size_t(n));
+    if (n <= 0)
+      eof_ = true;
+    else
+      buf_.append(tmp, size_t(n));
     return n <= 0;
   }
   std::string_view unread() const { return std::string_view(buf_).substr(pos_); }
 
   // Receives (without parsing) until the unparsed bytes contain `needle`; false on timeout/EOF.
   // read_response() parses them afterwards.
-  bool wait_for_bytes(std::string_view needle, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  bool wait_for_bytes(std::string_view needle,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (unread().find(needle) == std::string_view::npos) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
       pollfd p{fd_, POLLIN, 0};
       if (eof_ || left.count() <= 0 || ::poll(&p, 1, int(left.count())) <= 0) return false;
       char tmp[65536];

@@ -1,12 +1,13 @@
 // The wasi:http plugin without a server: fields rules, error-code values, body states, and the
 // hand-written component tests/host/data/http_echo.wasm run against an in-memory exchange.
+#include "plugins/http/wasi_http.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "component/runtime/linker.hpp"
 #include "memory_exchange.hpp"
-#include "plugins/http/wasi_http.hpp"
 
 namespace kumo::plugins::http {
 namespace {
@@ -47,10 +48,12 @@ TEST(FieldsTest, ImmutableAndViews) {
   Fields copy = frozen.clone();  // clones are mutable
   EXPECT_TRUE(copy.append("b", "2"));
 
-  Fields owner(FieldList{{"a", "1"}});
+  auto owner = std::make_shared<Fields>(FieldList{{"a", "1"}});
   Fields view = Fields::view_of(owner, false);
   ASSERT_TRUE(view.append("b", "2"));
-  EXPECT_EQ(owner.get("b"), (std::vector<std::string>{"2"}));
+  EXPECT_EQ(owner->get("b"), (std::vector<std::string>{"2"}));
+  owner.reset();  // the view keeps the fields alive (a request taken while its headers live)
+  EXPECT_TRUE(view.has("a"));
   EXPECT_EQ(view.entries().size(), 2u);
 }
 
@@ -67,6 +70,27 @@ TEST(ErrorCodeTest, RoundTripsThroughVals) {
             "internal-error(\"boom\")");
   ErrorCode denied{ErrorTag::HttpRequestDenied, {}, {}};
   EXPECT_EQ(denied.to_val().index, 15u);
+}
+
+TEST(OutgoingPolicyTest, AllowsOnlyWhatIsListed) {
+  OutgoingPolicy none;
+  EXPECT_FALSE(none.allows("127.0.0.1", 80));
+  OutgoingPolicy p;
+  for (const char* r : {"127.0.0.1:8080", "LocalHost", "[::1]:9000", "*:7000"}) {
+    auto rule = OutgoingPolicy::parse_rule(r);
+    ASSERT_TRUE(rule) << r << ": " << rule.error().message;
+    p.allow.push_back(*rule);
+  }
+  EXPECT_TRUE(p.allows("127.0.0.1", 8080));
+  EXPECT_FALSE(p.allows("127.0.0.1", 8081));
+  EXPECT_TRUE(p.allows("localhost", 1234));  // any port, any case
+  EXPECT_TRUE(p.allows("::1", 9000));
+  EXPECT_FALSE(p.allows("::1", 9001));
+  EXPECT_TRUE(p.allows("example.test", 7000));
+  EXPECT_FALSE(p.allows("example.test", 80));
+  EXPECT_FALSE(OutgoingPolicy::parse_rule("host:0"));
+  EXPECT_FALSE(OutgoingPolicy::parse_rule(":80"));
+  EXPECT_FALSE(OutgoingPolicy::parse_rule("[::1"));
 }
 
 TEST(BodyStateTest, BuffersUntilTheResponseIsSentThenStreams) {
@@ -108,7 +132,7 @@ TEST(BodyStateTest, IncomingBodyReadsInPiecesThenCloses) {
   MemoryExchange ex;
   ex.body_pieces = {"hello", " world"};
   IncomingBodyState in;
-  in.exchange = &ex;
+  in.source = &ex;
   auto a = in.read(3);
   ASSERT_TRUE(a);
   EXPECT_EQ(std::string(a->begin(), a->end()), "hel");
@@ -165,7 +189,8 @@ class EchoComponentTest : public ::testing::Test {
     slot.exchange = &ex;
     Val args[] = {new_incoming_request(state.table(), types_, &ex),
                   new_response_outparam(state.table(), types_, &slot)};
-    auto r = rt::call(store, *f, args, nullptr, [](std::vector<Val>&) -> rt::Trapping<void> { return {}; });
+    auto r = rt::call(store, *f, args, nullptr,
+                      [](std::vector<Val>&) -> rt::Trapping<void> { return {}; });
     if (live_after) *live_after = state.table().live();
     return r;
   }
@@ -195,7 +220,8 @@ TEST_F(EchoComponentTest, EchoesPiecesAndFinishes) {
   EXPECT_EQ(ex.response_body, "one two three");
   EXPECT_TRUE(ex.finished);
   // Head first, then one write per piece the guest read, then the end.
-  EXPECT_EQ(ex.events, (std::vector<std::string>{"head", "write:4", "write:4", "write:5", "finish"}));
+  EXPECT_EQ(ex.events,
+            (std::vector<std::string>{"head", "write:4", "write:4", "write:5", "finish"}));
   // Everything the guest created was dropped or handed to the host; only the incoming-request
   // remains (the .wat never drops it; the table goes with the store).
   EXPECT_EQ(live, 1u);

@@ -38,8 +38,10 @@ void Connection::reset_response() {
 void Connection::close() { fd_.reset(); }
 
 void Connection::log(std::string_view line) const {
-  if (config_.log) config_.log(line);
-  else fmt::print(stderr, "{}\n", line);
+  if (config_.log)
+    config_.log(line);
+  else
+    fmt::print(stderr, "{}\n", line);
 }
 
 bool Connection::on_readable(const Handler& handler, bool stopping) {
@@ -61,7 +63,9 @@ bool Connection::on_readable(const Handler& handler, bool stopping) {
     return false;
   }
   end_ += size_t(n);
-  return serve_buffered(handler);
+  bool keep = serve_buffered(handler);
+  last_active_ = Clock::now();  // a long request is not idleness
+  return keep;
 }
 
 bool Connection::serve_buffered(const Handler& handler) {
@@ -93,7 +97,8 @@ bool Connection::serve_one(const Handler& handler) {
   try {
     handler(req, resp);
   } catch (const std::exception& e) {
-    log(fmt::format("http: {} {} {}: handler threw: {}", peer_, req.method(), req.target(), e.what()));
+    log(fmt::format("http: {} {} {}: handler threw: {}", peer_, req.method(), req.target(),
+                    e.what()));
   } catch (...) {
     log(fmt::format("http: {} {} {}: handler threw", peer_, req.method(), req.target()));
   }
@@ -167,7 +172,8 @@ Expected<std::string_view, IoError> Connection::read_body() {
     pos_ = end_ = 0;
     if (!continue_sent_ && !head_sent_) {
       continue_sent_ = true;
-      if (auto* e = find_header(parser_.headers(), "expect"); e && iequals(e->value, "100-continue"))
+      if (auto* e = find_header(parser_.headers(), "expect");
+          e && iequals(e->value, "100-continue"))
         out_ += "HTTP/1.1 100 Continue\r\n\r\n";
     }
     if (auto f = flush(); !f) return Unexpected{f.error()};

@@ -11,13 +11,16 @@
 namespace kumo::host::http {
 
 uint16_t SocketAddress::port() const {
-  if (storage.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(storage).sin6_port);
+  if (storage.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(storage).sin6_port);
   return ntohs(reinterpret_cast<const sockaddr_in&>(storage).sin_port);
 }
 
 void SocketAddress::set_port(uint16_t port) {
-  if (storage.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6&>(storage).sin6_port = htons(port);
-  else reinterpret_cast<sockaddr_in&>(storage).sin_port = htons(port);
+  if (storage.ss_family == AF_INET6)
+    reinterpret_cast<sockaddr_in6&>(storage).sin6_port = htons(port);
+  else
+    reinterpret_cast<sockaddr_in&>(storage).sin_port = htons(port);
 }
 
 std::string SocketAddress::to_string() const {
@@ -77,7 +80,8 @@ Expected<UniqueFd> listen_on(const SocketAddress& addr, bool reuse_port, int bac
     ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0)
     return err("bind {}: {}", addr.to_string(), std::strerror(errno));
-  if (::listen(fd.get(), backlog) != 0) return err("listen {}: {}", addr.to_string(), std::strerror(errno));
+  if (::listen(fd.get(), backlog) != 0)
+    return err("listen {}: {}", addr.to_string(), std::strerror(errno));
   return fd;
 }
 

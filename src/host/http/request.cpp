@@ -16,6 +16,7 @@ bool Request::body_done() const {
 }
 Clock::time_point Request::deadline() const { return conn_->deadline_; }
 unsigned Request::worker() const { return conn_->worker_; }
+std::string_view Request::peer() const { return conn_->peer_; }
 
 Expected<std::string_view, IoError> Request::read() { return conn_->read_body(); }
 

@@ -35,7 +35,8 @@ class Request {
   HeaderSpan trailers() const;
 
   Clock::time_point deadline() const;
-  unsigned worker() const;  // index of the worker thread serving it, for per-worker state
+  unsigned worker() const;        // index of the worker thread serving it, for per-worker state
+  std::string_view peer() const;  // the client's address ("127.0.0.1:53422")
 
  private:
   Connection* conn_;

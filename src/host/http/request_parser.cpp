@@ -158,8 +158,8 @@ int RequestParser::on_body(http_parser* p, const char* at, size_t len) {
   auto& s = self(p);
   s.body_total_ += len;
   if (s.body_total_ > s.limits_.max_body_bytes)
-    return s.fail(413, fmt::format("request body exceeds the limit of {} bytes",
-                                   s.limits_.max_body_bytes));
+    return s.fail(
+        413, fmt::format("request body exceeds the limit of {} bytes", s.limits_.max_body_bytes));
   s.body_.emplace_back(at, len);
   return 0;
 }

@@ -116,8 +116,10 @@ Expected<void, IoError> ResponseWriter::send_head(int status, HeaderSpan headers
     c.framing_ = Connection::Framing::UntilClose;  // HTTP/1.0 without a length
     c.close_after_ = true;
   }
-  if (c.close_after_) out.append("connection: close\r\n");
-  else if (p.http_minor() == 0 && p.http_major() == 1) out.append("connection: keep-alive\r\n");
+  if (c.close_after_)
+    out.append("connection: close\r\n");
+  else if (p.http_minor() == 0 && p.http_major() == 1)
+    out.append("connection: keep-alive\r\n");
   out.append("\r\n");
   c.head_sent_ = true;
   return {};

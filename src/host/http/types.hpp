@@ -25,11 +25,11 @@ const HeaderField* find_header(HeaderSpan fields, std::string_view name);
 
 // Why a body read or a response write failed.
 enum class IoError : uint8_t {
-  Closed,      // the peer closed the connection (or reset it)
-  Malformed,   // the request body is not valid HTTP framing (bad chunk size, ...)
-  TooLarge,    // the request body exceeds ServerConfig::max_body_bytes
-  Timeout,     // the request's deadline passed while waiting for the peer
-  State,       // the call is not allowed now (write before send_head, after finish, ...)
+  Closed,     // the peer closed the connection (or reset it)
+  Malformed,  // the request body is not valid HTTP framing (bad chunk size, ...)
+  TooLarge,   // the request body exceeds ServerConfig::max_body_bytes
+  Timeout,    // the request's deadline passed while waiting for the peer
+  State,      // the call is not allowed now (write before send_head, after finish, ...)
 };
 std::string_view to_string(IoError e);
 

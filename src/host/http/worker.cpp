@@ -12,7 +12,8 @@ namespace kumo::host::http {
 // epoll tags: the two fixed descriptors; anything else is a Connection*.
 static constexpr uint64_t kListenerTag = 1, kWakeTag = 2;
 
-Worker::Worker(unsigned index, const ServerConfig& config, const Handler& handler, UniqueFd listener)
+Worker::Worker(unsigned index, const ServerConfig& config, const Handler& handler,
+               UniqueFd listener)
     : index_(index), config_(config), handler_(handler), listener_(std::move(listener)) {}
 
 Worker::~Worker() {
@@ -56,13 +57,22 @@ void Worker::accept_all() {
                        SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      return;  // EAGAIN, or out of descriptors: try again on the next event
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: the listener stays readable, so stop watching it for a while
+        // instead of spinning; connections wait in the backlog meanwhile.
+        ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+        accept_paused_until_ = Clock::now() + std::chrono::milliseconds(100);
+        if (config_.log) config_.log("http: out of file descriptors; accepting again in 100 ms");
+      }
+      return;  // EAGAIN: try again on the next event
     }
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::unique_ptr<Connection> c;
-    if (!pool_.empty()) c = std::move(pool_.back()), pool_.pop_back();
-    else c = std::make_unique<Connection>(config_, index_);
+    if (!pool_.empty())
+      c = std::move(pool_.back()), pool_.pop_back();
+    else
+      c = std::make_unique<Connection>(config_, index_);
     SocketAddress peer;
     peer.storage = addr;
     peer.length = len;
@@ -93,8 +103,10 @@ void Worker::sweep(Clock::time_point now) {
   bool stopping = stop_.load();
   for (size_t i = live_.size(); i-- > 0;) {
     Connection* c = live_[i].get();
-    bool idle_too_long = c->idle() && now - c->last_active() > config_.idle_timeout;
-    if (idle_too_long || (stopping && c->idle())) close_connection(c);
+    // Idle keep-alive connections, and requests whose head or body stopped coming (no
+    // progress for idle_timeout: slow-loris), are closed.
+    bool quiet_too_long = now - c->last_active() > config_.idle_timeout;
+    if (quiet_too_long || (stopping && c->idle())) close_connection(c);
   }
 }
 
@@ -114,7 +126,7 @@ void Worker::run() {
       auto grace = Clock::time_point(Clock::duration(grace_deadline_.load()));
       if (live_.empty() || Clock::now() >= grace) break;
     }
-    int n = ::epoll_wait(epoll_.get(), events, 128, stopping ? 50 : 1000);
+    int n = ::epoll_wait(epoll_.get(), events, 128, stopping || accept_paused_until_ ? 50 : 1000);
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; i++) {
       uint64_t tag = events[i].data.u64;
@@ -131,6 +143,13 @@ void Worker::run() {
       }
     }
     auto now = Clock::now();
+    if (accept_paused_until_ && now >= *accept_paused_until_ && listening) {
+      accept_paused_until_.reset();
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = kListenerTag;
+      ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listener_.get(), &ev);
+    }
     if (now - last_sweep > std::chrono::seconds(1)) {
       sweep(now);
       last_sweep = now;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -39,7 +40,8 @@ class Worker {
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> grace_deadline_{0};  // Clock ticks
   std::vector<std::unique_ptr<Connection>> live_;
-  std::vector<std::unique_ptr<Connection>> pool_;  // closed connections, reused
+  std::vector<std::unique_ptr<Connection>> pool_;         // closed connections, reused
+  std::optional<Clock::time_point> accept_paused_until_;  // out of descriptors
 };
 
 }  // namespace kumo::host::http

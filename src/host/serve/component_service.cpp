@@ -61,15 +61,17 @@ ComponentService::ComponentService(wasm::Engine& engine, ServiceOptions options)
 ComponentService::~ComponentService() = default;
 
 void ComponentService::log(std::string_view line) const {
-  if (options_.log) options_.log(line);
-  else fmt::print(stderr, "{}\n", line);
+  if (options_.log)
+    options_.log(line);
+  else
+    fmt::print(stderr, "{}\n", line);
 }
 
 Expected<std::unique_ptr<ComponentService>> ComponentService::create(
     wasm::Engine& engine, std::shared_ptr<const rt::Component> component, ServiceOptions options) {
   std::unique_ptr<ComponentService> s(new ComponentService(engine, std::move(options)));
   s->wasi_.add_to_linker(s->linker_);
-  ph::add_to_linker(s->linker_, s->wasi_.types(), s->http_types_);
+  ph::add_to_linker(s->linker_, s->wasi_.types(), s->http_types_, &s->options_.outgoing);
   KUMO_TRY(s->pre_, s->linker_.instantiate_pre(component));
 
   unsigned workers = std::max(1u, s->options_.workers);
@@ -105,16 +107,19 @@ void ComponentService::handle(http::Request& req, http::ResponseWriter& resp) {
   slot.exchange = &exchange;
   RequestState state(*contexts_[req.worker() % contexts_.size()]);
   rt::Store store(engine_, static_cast<p2::WasiView*>(&state));
-  if (ticker_) store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));
-  else store.core().set_epoch_deadline(UINT64_MAX / 2);
+  if (ticker_)
+    store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));
+  else
+    store.core().set_epoch_deadline(UINT64_MAX / 2);
 
   auto what = [&] { return fmt::format("{} {}", req.method(), req.target()); };
   auto trapped = [&](const wasm::Trap& t) {
     bool deadline = t.code == wasm::TrapCode::Interrupted;
     log(fmt::format("kumo serve: {}: {}{}", what(), deadline ? "deadline exceeded: " : "",
                     t.to_string()));
-    if (!resp.head_sent()) send_plain(resp, deadline ? 504 : 500,
-                                      deadline ? "gateway timeout\n" : "internal server error\n");
+    if (!resp.head_sent())
+      send_plain(resp, deadline ? 504 : 500,
+                 deadline ? "gateway timeout\n" : "internal server error\n");
   };
 
   auto inst = pre_->instantiate(store);

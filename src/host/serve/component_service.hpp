@@ -23,10 +23,11 @@ namespace kumo::host {
 struct ServiceOptions {
   std::vector<wasi::p2::Options::Preopen> dirs;
   std::vector<std::pair<std::string, std::string>> env;
-  std::string program_name = "component.wasm";  // argv[0] the guest sees
-  unsigned workers = 1;                         // one WASI context per worker
-  std::chrono::milliseconds timeout{0};         // per request (epoch deadline); 0: none
-  uint64_t max_body_bytes = 64ull << 20;        // reported in HTTP-request-body-size
+  std::string program_name = "component.wasm";     // argv[0] the guest sees
+  unsigned workers = 1;                            // one WASI context per worker
+  std::chrono::milliseconds timeout{0};            // per request (epoch deadline); 0: none
+  uint64_t max_body_bytes = 64ull << 20;           // reported in HTTP-request-body-size
+  plugins::http::OutgoingPolicy outgoing;          // hosts guests may send requests to
   std::function<void(std::string_view line)> log;  // default: stderr
 };
 
@@ -50,7 +51,7 @@ class ComponentService {
 
   wasm::Engine& engine_;
   ServiceOptions options_;
-  wasi::p2::WasiHost wasi_;              // resource types: outlive the linker and every store
+  wasi::p2::WasiHost wasi_;  // resource types: outlive the linker and every store
   plugins::http::WasiHttpTypes http_types_;
   component::rt::Linker linker_;
   std::shared_ptr<const component::rt::InstancePre> pre_;

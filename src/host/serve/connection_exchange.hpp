@@ -25,10 +25,11 @@ class ConnectionExchange final : public plugins::http::IncomingExchange {
   Expected<std::string_view, plugins::http::ErrorCode> read_body() override;
   plugins::http::FieldList trailers() override;
 
-  Expected<void, plugins::http::ErrorCode> send_head(uint16_t status,
-                                                     const plugins::http::FieldList& headers) override;
+  Expected<void, plugins::http::ErrorCode> send_head(
+      uint16_t status, const plugins::http::FieldList& headers) override;
   Expected<void, plugins::http::ErrorCode> write_body(std::span<const uint8_t> bytes) override;
-  Expected<void, plugins::http::ErrorCode> finish(const plugins::http::FieldList& trailers) override;
+  Expected<void, plugins::http::ErrorCode> finish(
+      const plugins::http::FieldList& trailers) override;
 
  private:
   plugins::http::ErrorCode error_of(http::IoError e) const;

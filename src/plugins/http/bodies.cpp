@@ -1,7 +1,7 @@
-#include "plugins/http/objects.hpp"
-
 #include <algorithm>
 #include <charconv>
+
+#include "plugins/http/objects.hpp"
 
 namespace kumo::plugins::http {
 
@@ -9,10 +9,13 @@ namespace p2 = wasi::p2;
 
 p2::StreamResult<std::vector<uint8_t>> IncomingBodyState::read(uint64_t len) {
   if (pending_pos == pending.size() && !ended && !error) {
-    auto piece = exchange->read_body();
-    if (!piece) error = piece.error();
-    else if (piece->empty()) ended = true;
-    else pending.assign(*piece), pending_pos = 0;
+    auto piece = source->read_body();
+    if (!piece)
+      error = piece.error();
+    else if (piece->empty())
+      ended = true;
+    else
+      pending.assign(*piece), pending_pos = 0;
   }
   if (pending_pos < pending.size()) {
     size_t n = size_t(std::min<uint64_t>(len, pending.size() - pending_pos));
@@ -28,9 +31,11 @@ Expected<void, ErrorCode> IncomingBodyState::drain() {
   pending.clear();
   pending_pos = 0;
   while (!ended && !error) {
-    auto piece = exchange->read_body();
-    if (!piece) error = piece.error();
-    else if (piece->empty()) ended = true;
+    auto piece = source->read_body();
+    if (!piece)
+      error = piece.error();
+    else if (piece->empty())
+      ended = true;
   }
   if (error) return Unexpected{*error};
   return {};
@@ -43,11 +48,11 @@ Expected<void, ErrorCode> OutgoingBodyState::write(std::span<const uint8_t> byte
     return Unexpected{ErrorCode{ErrorTag::HttpResponseBodySize, written + bytes.size(), {}}};
   }
   written += bytes.size();
-  if (!exchange) {
+  if (!sink) {
     pending.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     return {};
   }
-  auto r = exchange->write_body(bytes);
+  auto r = sink->write_body(bytes);
   if (!r) failed = true;
   return r;
 }
@@ -59,11 +64,11 @@ Expected<void, ErrorCode> OutgoingBodyState::finish(FieldList t) {
     return Unexpected{ErrorCode{ErrorTag::HttpResponseBodySize, written, {}}};
   }
   finished = true;
-  if (!exchange) {
+  if (!sink) {
     trailers = std::move(t);
     return {};
   }
-  return exchange->finish(t);
+  return sink->finish(t);
 }
 
 Expected<void, ErrorCode> OutgoingBodyState::attach(IncomingExchange* ex, uint16_t status,
@@ -77,17 +82,21 @@ Expected<void, ErrorCode> OutgoingBodyState::attach(IncomingExchange* ex, uint16
   if (content_length && written > *content_length)
     return Unexpected{ErrorCode{ErrorTag::HttpResponseBodySize, written, {}}};
   KUMO_CHECK(ex->send_head(status, headers));
-  exchange = ex;
+  return attach_sink(ex);
+}
+
+Expected<void, ErrorCode> OutgoingBodyState::attach_sink(BodySink* s) {
+  sink = s;
   if (!pending.empty()) {
     std::string bytes = std::move(pending);
     pending.clear();
-    auto r = ex->write_body({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+    auto r = s->write_body({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
     if (!r) {
       failed = true;
       return r;
     }
   }
-  if (finished) return ex->finish(trailers);
+  if (finished) return s->finish(trailers);
   return {};
 }
 

@@ -6,20 +6,45 @@ namespace kumo::plugins::http {
 
 namespace {
 
-constexpr const char* kNames[] = {
-    "DNS-timeout", "DNS-error", "destination-not-found", "destination-unavailable",
-    "destination-IP-prohibited", "destination-IP-unroutable", "connection-refused",
-    "connection-terminated", "connection-timeout", "connection-read-timeout",
-    "connection-write-timeout", "connection-limit-reached", "TLS-protocol-error",
-    "TLS-certificate-error", "TLS-alert-received", "HTTP-request-denied",
-    "HTTP-request-length-required", "HTTP-request-body-size", "HTTP-request-method-invalid",
-    "HTTP-request-URI-invalid", "HTTP-request-URI-too-long", "HTTP-request-header-section-size",
-    "HTTP-request-header-size", "HTTP-request-trailer-section-size", "HTTP-request-trailer-size",
-    "HTTP-response-incomplete", "HTTP-response-header-section-size", "HTTP-response-header-size",
-    "HTTP-response-body-size", "HTTP-response-trailer-section-size", "HTTP-response-trailer-size",
-    "HTTP-response-transfer-coding", "HTTP-response-content-coding", "HTTP-response-timeout",
-    "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
-    "internal-error"};
+constexpr const char* kNames[] = {"DNS-timeout",
+                                  "DNS-error",
+                                  "destination-not-found",
+                                  "destination-unavailable",
+                                  "destination-IP-prohibited",
+                                  "destination-IP-unroutable",
+                                  "connection-refused",
+                                  "connection-terminated",
+                                  "connection-timeout",
+                                  "connection-read-timeout",
+                                  "connection-write-timeout",
+                                  "connection-limit-reached",
+                                  "TLS-protocol-error",
+                                  "TLS-certificate-error",
+                                  "TLS-alert-received",
+                                  "HTTP-request-denied",
+                                  "HTTP-request-length-required",
+                                  "HTTP-request-body-size",
+                                  "HTTP-request-method-invalid",
+                                  "HTTP-request-URI-invalid",
+                                  "HTTP-request-URI-too-long",
+                                  "HTTP-request-header-section-size",
+                                  "HTTP-request-header-size",
+                                  "HTTP-request-trailer-section-size",
+                                  "HTTP-request-trailer-size",
+                                  "HTTP-response-incomplete",
+                                  "HTTP-response-header-section-size",
+                                  "HTTP-response-header-size",
+                                  "HTTP-response-body-size",
+                                  "HTTP-response-trailer-section-size",
+                                  "HTTP-response-trailer-size",
+                                  "HTTP-response-transfer-coding",
+                                  "HTTP-response-content-coding",
+                                  "HTTP-response-timeout",
+                                  "HTTP-upgrade-failed",
+                                  "HTTP-protocol-error",
+                                  "loop-detected",
+                                  "configuration-error",
+                                  "internal-error"};
 constexpr uint32_t kCount = sizeof kNames / sizeof kNames[0];
 
 Val none() { return Val::option(std::nullopt); }
@@ -38,12 +63,10 @@ std::optional<Val> payload(const ErrorCode& e) {
     case ErrorTag::HttpResponseTrailerSectionSize:
     case ErrorTag::HttpRequestHeaderSize:
     case ErrorTag::HttpResponseTransferCoding:
-    case ErrorTag::HttpResponseContentCoding:
-      return none();
+    case ErrorTag::HttpResponseContentCoding: return none();
     case ErrorTag::HttpRequestTrailerSize:
     case ErrorTag::HttpResponseHeaderSize:
-    case ErrorTag::HttpResponseTrailerSize:
-      return Val::record({none(), none()});
+    case ErrorTag::HttpResponseTrailerSize: return Val::record({none(), none()});
     case ErrorTag::InternalError:
       return Val::option(e.message ? std::optional<Val>(Val::string(*e.message)) : std::nullopt);
     default: return std::nullopt;

@@ -15,10 +15,25 @@
 
 namespace kumo::plugins::http {
 
-class IncomingExchange {
+// Where body bytes come from (a request a handler receives, a response a client receives).
+class BodySource {
  public:
-  virtual ~IncomingExchange() = default;
+  virtual ~BodySource() = default;
+  // The next piece of the body (valid until the next call); empty at its end.
+  virtual Expected<std::string_view, ErrorCode> read_body() = 0;
+  virtual FieldList trailers() = 0;  // after the end of the body
+};
 
+// Where body bytes go (a response a handler sends, a request a client sends), after the head.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual Expected<void, ErrorCode> write_body(std::span<const uint8_t> bytes) = 0;
+  virtual Expected<void, ErrorCode> finish(const FieldList& trailers) = 0;
+};
+
+class IncomingExchange : public BodySource, public BodySink {
+ public:
   // The request head.
   virtual std::string_view method() = 0;           // "GET", ... as received
   virtual std::string_view path_with_query() = 0;  // "/a?b"
@@ -26,14 +41,9 @@ class IncomingExchange {
   virtual std::string_view scheme() = 0;           // "http"
   virtual FieldList headers() = 0;
 
-  // The next piece of the request body (valid until the next call); empty at its end.
-  virtual Expected<std::string_view, ErrorCode> read_body() = 0;
-  virtual FieldList trailers() = 0;  // after the end of the body
-
-  // The response: the head once, then the body in pieces, then the end (with trailers).
+  // The response: the head once, then the body (BodySink), then the end (with trailers). The
+  // request body is read through BodySource.
   virtual Expected<void, ErrorCode> send_head(uint16_t status, const FieldList& headers) = 0;
-  virtual Expected<void, ErrorCode> write_body(std::span<const uint8_t> bytes) = 0;
-  virtual Expected<void, ErrorCode> finish(const FieldList& trailers) = 0;
 };
 
 }  // namespace kumo::plugins::http

@@ -22,8 +22,8 @@ bool valid_field_value(std::string_view value) {
 
 bool forbidden_field(std::string_view n) {
   static constexpr std::string_view kForbidden[] = {
-      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te",
-      "http2-settings"};
+      "connection", "keep-alive", "proxy-connection", "transfer-encoding",
+      "upgrade",    "te",         "http2-settings"};
   return std::find(std::begin(kForbidden), std::end(kForbidden), n) != std::end(kForbidden);
 }
 
@@ -36,7 +36,8 @@ std::string lower_ascii(std::string_view s) {
 
 Expected<Fields, HeaderError> Fields::from_list(FieldList entries) {
   for (auto& [name, value] : entries) {
-    if (!valid_field_name(name) || !valid_field_value(value)) return Unexpected{HeaderError::InvalidSyntax};
+    if (!valid_field_name(name) || !valid_field_value(value))
+      return Unexpected{HeaderError::InvalidSyntax};
     name = lower_ascii(name);
     if (forbidden_field(name)) return Unexpected{HeaderError::Forbidden};
   }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,11 +32,12 @@ class Fields : public wasi::p2::HostObject {
   Fields() = default;
   explicit Fields(FieldList list, bool immutable = false)
       : list_(std::move(list)), immutable_(immutable) {}
-  // A handle onto another object's fields (outgoing-response.headers): reads and writes go to
-  // `target`, which the resource table keeps alive as the parent.
-  static Fields view_of(Fields& target, bool immutable) {
+  // A handle onto another object's fields (outgoing-request.headers): reads and writes go to
+  // `target`, shared, so the handle may outlive the request (handle() takes the request while
+  // the guest still holds its headers).
+  static Fields view_of(std::shared_ptr<Fields> target, bool immutable) {
     Fields f;
-    f.target_ = &target;
+    f.target_ = std::move(target);
     f.immutable_ = immutable;
     return f;
   }
@@ -56,7 +58,7 @@ class Fields : public wasi::p2::HostObject {
   FieldList& data() { return target_ ? target_->list_ : list_; }
   Expected<std::string, HeaderError> check(std::string_view name) const;
   FieldList list_;
-  Fields* target_ = nullptr;
+  std::shared_ptr<Fields> target_;
   bool immutable_ = false;
 };
 

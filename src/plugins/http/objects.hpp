@@ -22,10 +22,11 @@ struct IncomingRequest : HostObject {
   bool consumed = false;
 };
 
-// The request body, read from the exchange in pieces.
+// An incoming body (a request's or a client response's), read from its source in pieces.
 struct IncomingBodyState {
-  IncomingExchange* exchange = nullptr;
-  std::string pending;  // read from the exchange, not yet given to the guest
+  BodySource* source = nullptr;
+  std::shared_ptr<void> keep_alive;  // owns the source when it is not the exchange
+  std::string pending;               // read from the source, not yet given to the guest
   size_t pending_pos = 0;
   bool ended = false;
   std::optional<ErrorCode> error;
@@ -61,14 +62,16 @@ class BodyInputStream final : public wasi::p2::InputStream {
   std::shared_ptr<IncomingBodyState> state_;
 };
 
-// The response body: buffered until the response is sent (response-outparam.set), then written
-// through to the exchange.
+// An outgoing body (a handler's response's, or a request's the guest sends): buffered until the
+// head is sent (response-outparam.set, outgoing-handler.handle), then written through.
 struct OutgoingBodyState {
-  IncomingExchange* exchange = nullptr;  // set once the response head went out
+  BodySink* sink = nullptr;          // set once the head went out
+  std::shared_ptr<void> keep_alive;  // owns the sink when it is not the exchange
   std::string pending;
   bool taken = false;     // the guest asked for the outgoing-body
   bool finished = false;  // outgoing-body.finish succeeded
   bool failed = false;
+  bool abandoned = false;  // the guest dropped the outgoing-body without finishing it
   FieldList trailers;
   uint64_t written = 0;
   std::optional<uint64_t> content_length;  // from the response's content-length field
@@ -77,17 +80,23 @@ struct OutgoingBodyState {
   Expected<void, ErrorCode> finish(FieldList trailers);
   // The response is the one sent: head, then what was written before, then the end if any.
   Expected<void, ErrorCode> attach(IncomingExchange* ex, uint16_t status, const FieldList& headers);
+  // The head went out some other way: from now on bytes go to `sink`.
+  Expected<void, ErrorCode> attach_sink(BodySink* sink);
 };
 
 struct OutgoingResponse : HostObject {
   uint16_t status = 200;
-  Fields headers;
+  std::shared_ptr<Fields> headers = std::make_shared<Fields>();
   std::shared_ptr<OutgoingBodyState> body = std::make_shared<OutgoingBodyState>();
 };
 
 struct OutgoingBody : HostObject {
   std::shared_ptr<OutgoingBodyState> state;
   bool stream_taken = false;
+  // Dropped without outgoing-body.finish: the message is incomplete.
+  ~OutgoingBody() override {
+    if (state && !state->finished) state->abandoned = true;
+  }
 };
 
 class BodyOutputStream final : public wasi::p2::OutputStream {
@@ -105,25 +114,24 @@ class BodyOutputStream final : public wasi::p2::OutputStream {
 
 // What became of one response-outparam; the driver reads it after handle() returns.
 struct ResponseSlot {
-  IncomingExchange* exchange = nullptr;      // where the response goes
+  IncomingExchange* exchange = nullptr;  // where the response goes
   bool set = false;
-  std::optional<ErrorCode> error;            // set(err(e))
-  uint16_t status = 0;                       // set(ok(response))
-  std::shared_ptr<OutgoingBodyState> body;   // set(ok(response))
-  std::optional<ErrorCode> send_error;       // sending the head failed (peer gone)
+  std::optional<ErrorCode> error;           // set(err(e))
+  uint16_t status = 0;                      // set(ok(response))
+  std::shared_ptr<OutgoingBodyState> body;  // set(ok(response))
+  std::optional<ErrorCode> send_error;      // sending the head failed (peer gone)
 };
 
 struct ResponseOutparam : HostObject {
   ResponseSlot* slot = nullptr;
 };
 
-// Outgoing requests are built by guests; sending them (wasi:http/outgoing-handler) is refused
-// for now, so these only hold what the guest set.
+// A request a guest builds and sends with wasi:http/outgoing-handler.
 struct OutgoingRequest : HostObject {
   Val method = Val::variant(0);  // get
   std::optional<std::string> path_with_query, authority;
   std::optional<Val> scheme;
-  Fields headers;
+  std::shared_ptr<Fields> headers = std::make_shared<Fields>();
   std::shared_ptr<OutgoingBodyState> body = std::make_shared<OutgoingBodyState>();
 };
 
@@ -131,12 +139,18 @@ struct RequestOptions : HostObject {
   std::optional<uint64_t> connect_timeout, first_byte_timeout, between_bytes_timeout;
 };
 
+class OutgoingCall;  // client.hpp
+
 struct FutureIncomingResponse : HostObject {
-  ErrorCode error;
+  std::shared_ptr<OutgoingCall> call;
+  std::shared_ptr<OutgoingBodyState> body;  // the request's
+  std::optional<ErrorCode> error;           // failed before a response could come
   bool consumed = false;
 };
 
-// Never created while outgoing requests are refused; the type exists so components link.
-struct IncomingResponse : HostObject {};
+struct IncomingResponse : HostObject {
+  std::shared_ptr<OutgoingCall> call;
+  bool consumed = false;
+};
 
 }  // namespace kumo::plugins::http

@@ -43,8 +43,10 @@ rt::Trapping<std::unique_ptr<T>> take_own(rt::HostCall& call, const Val& v, cons
     return rt::abi_trap(fmt::format("wasi:http: unknown {} handle (rep {})", what, v.handle.rep));
   std::unique_ptr<p2::HostObject> o = table.take(v.handle.rep);
   if (!o)
-    return rt::abi_trap(fmt::format("wasi:http: {} still has child resources (drop its streams "
-                                    "and headers first)", what));
+    return rt::abi_trap(
+        fmt::format("wasi:http: {} still has child resources (drop its streams "
+                    "and headers first)",
+                    what));
   return std::unique_ptr<T>(static_cast<T*>(o.release()));
 }
 

@@ -24,7 +24,8 @@ static std::string versioned(std::string_view iface) {
   return std::string(iface) + "@" + std::string(kVersion);
 }
 
-void add_to_linker(rt::Linker& linker, const p2::WasiTypes& wasi, const WasiHttpTypes& t) {
+void add_to_linker(rt::Linker& linker, const p2::WasiTypes& wasi, const WasiHttpTypes& t,
+                   const OutgoingPolicy* policy) {
   rt::LinkerInstance& types = linker.instance(versioned("wasi:http/types"));
   types.resource("fields", t.fields.get());
   types.resource("incoming-request", t.incoming_request.get());
@@ -41,15 +42,7 @@ void add_to_linker(rt::Linker& linker, const p2::WasiTypes& wasi, const WasiHttp
   add_requests(types, wasi, t);
   add_responses(types, wasi, t);
 
-  // Outgoing requests are refused: no host is reachable from a guest yet.
-  linker.instance(versioned("wasi:http/outgoing-handler"))
-      .func("handle", [](rt::HostCall& call, std::span<const Val> p, std::vector<Val>& out) -> rt::Trapping<void> {
-        auto& table = p2::table_of(call);
-        table.remove(p[0].handle.rep);  // the request (and its body) are ours to end
-        if (p[1].has_payload()) table.remove(p[1].payload().handle.rep);
-        out.push_back(Val::error(ErrorCode{ErrorTag::HttpRequestDenied, {}, {}}.to_val()));
-        return {};
-      });
+  add_outgoing(linker, types, wasi, t, policy);
 }
 
 Val new_incoming_request(p2::ResourceTable& table, const WasiHttpTypes& t, IncomingExchange* ex) {

@@ -1,10 +1,10 @@
 // wasi:http 0.2 for the component runtime: the types interface over host objects in the store's
 // ResourceTable (objects.hpp), request/response bodies as wasi:io streams, and an
-// outgoing-handler that refuses every request (HTTP-request-denied) until a client exists.
+// outgoing-handler (HTTP/1.1 client, client.hpp) limited to the hosts an OutgoingPolicy allows.
 //
 //   p2::WasiHost wasi;  http::WasiHttpTypes types;          // outlive the linker and the stores
 //   wasi.add_to_linker(linker);
-//   http::add_to_linker(linker, wasi.types(), types);       // wasi:http/types + outgoing-handler
+//   http::add_to_linker(linker, wasi.types(), types, &policy);  // types + outgoing-handler
 //   ... per request, with a store whose data() is a WasiView (wasi/p2/table.hpp):
 //   ResponseSlot slot;
 //   Val req = http::new_incoming_request(table, types, exchange);
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "component/runtime/linker.hpp"
+#include "plugins/http/client_policy.hpp"
 #include "plugins/http/objects.hpp"
 #include "wasi/p2/wasi.hpp"
 
@@ -35,7 +36,9 @@ struct WasiHttpTypes {
   WasiHttpTypes();
 };
 
-void add_to_linker(rt::Linker& linker, const wasi::p2::WasiTypes& wasi, const WasiHttpTypes& t);
+// `policy` (may be null: nothing allowed) must outlive the linker's stores.
+void add_to_linker(rt::Linker& linker, const wasi::p2::WasiTypes& wasi, const WasiHttpTypes& t,
+                   const OutgoingPolicy* policy = nullptr);
 
 // Handles for the two arguments of incoming-handler.handle, in `table`.
 Val new_incoming_request(wasi::p2::ResourceTable& table, const WasiHttpTypes& t,
@@ -47,9 +50,11 @@ Val new_response_outparam(wasi::p2::ResourceTable& table, const WasiHttpTypes& t
 // handler@0.2.x", any 0.2 patch); empty if the component exports none.
 std::string_view find_incoming_handler(std::span<const std::string> export_names);
 
-// Per file of types_*.cpp.
+// Per file of types_*.cpp, outgoing_handler.cpp.
 void add_fields(rt::LinkerInstance& li, const wasi::p2::WasiTypes& wasi, const WasiHttpTypes& t);
 void add_requests(rt::LinkerInstance& li, const wasi::p2::WasiTypes& wasi, const WasiHttpTypes& t);
 void add_responses(rt::LinkerInstance& li, const wasi::p2::WasiTypes& wasi, const WasiHttpTypes& t);
+void add_outgoing(rt::Linker& linker, rt::LinkerInstance& types, const wasi::p2::WasiTypes& wasi,
+                  const WasiHttpTypes& t, const OutgoingPolicy* policy);
 
 }  // namespace kumo::plugins::http
