@@ -1,3 +1,4 @@
+#include <atomic>
 #include "component/types.hpp"
 
 #include <cassert>
@@ -144,7 +145,13 @@ TypeArena::Checkpoint TypeArena::checkpoint() const {
                     components_.size(), core_funcs_.size(), modules_.size()};
 }
 
+uint64_t TypeArena::Uid::next() {
+  static std::atomic<uint64_t> counter{1};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
 void TypeArena::rollback(const Checkpoint& c) {
+  uid_ = Uid();  // indices past the checkpoint will be reused for other types
   entries_.resize(c.entries);
   defined_.resize(c.defined);
   funcs_.resize(c.funcs);

@@ -231,7 +231,24 @@ class TypeArena {
   // The value type's info (primitives: size 1, no borrow).
   TypeInfo info(const ValType& v) const { return v.is_primitive() ? TypeInfo{} : info(v.type()); }
 
+  // Identifies this arena's contents for caches keyed by TypeId (the canonical ABI's layouts):
+  // unique per arena, and renewed when types are rolled back (an index may then be reused) and
+  // when an arena is copied.
+  uint64_t uid() const { return uid_.value; }
+
  private:
+  struct Uid {
+    static uint64_t next();
+    uint64_t value = next();
+    Uid() = default;
+    Uid(const Uid&) : value(next()) {}
+    Uid& operator=(const Uid&) {
+      value = next();
+      return *this;
+    }
+  };
+  Uid uid_;
+
   struct Entry {
     TypeKind kind;
     uint32_t slot;

@@ -1,6 +1,7 @@
 #include "component/abi/layout.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace kumo::component::abi {
 
@@ -86,8 +87,8 @@ PrimValType discriminant_type(size_t n) {
   return PrimValType::U32;
 }
 
-uint32_t alignment(const TypeArena& a, const ValType& t, PtrType ptr) {
-  if (t.is_primitive()) return prim_alignment(t.prim(), ptr);
+namespace {
+uint32_t alignment_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return prim_alignment(d.prim, ptr);
@@ -113,8 +114,7 @@ uint32_t alignment(const TypeArena& a, const ValType& t, PtrType ptr) {
   return 1;
 }
 
-uint64_t elem_size(const TypeArena& a, const ValType& t, PtrType ptr) {
-  if (t.is_primitive()) return prim_size(t.prim(), ptr);
+uint64_t elem_size_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return prim_size(d.prim, ptr);
@@ -148,8 +148,8 @@ uint64_t elem_size(const TypeArena& a, const ValType& t, PtrType ptr) {
   return 0;
 }
 
-bool flatten(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
-             std::vector<wasm::ValType>& out) {
+bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
+                      std::vector<wasm::ValType>& out) {
   auto push = [&](wasm::ValType v) {
     if (out.size() >= limit) return false;
     out.push_back(v);
@@ -202,6 +202,77 @@ bool flatten(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
     case DefinedKind::Stream: case DefinedKind::Future:
       return push(wasm::ValType::I32);
   }
+  return true;
+}
+
+// Layouts are asked for on every call that crosses the canonical ABI (and recursively, for every
+// nested type), so they are computed once per (arena, type, pointer size) and thread.
+struct LayoutKey {
+  uint64_t arena;
+  uint32_t type;
+  uint8_t ptr;
+  bool operator==(const LayoutKey&) const = default;
+};
+struct LayoutKeyHash {
+  size_t operator()(const LayoutKey& k) const {
+    return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ (uint64_t(k.type) << 1 | k.ptr));
+  }
+};
+constexpr size_t kMaxMemoFlat = 64;  // longer flattenings are remembered as "too long"
+struct LayoutMemo {
+  uint32_t align = 0;  // 0: not computed yet
+  bool has_size = false, has_flat = false, flat_too_long = false;
+  uint64_t size = 0;
+  std::vector<wasm::ValType> flat;
+};
+LayoutMemo& memo(const TypeArena& a, const ValType& t, PtrType ptr) {
+  thread_local std::unordered_map<LayoutKey, LayoutMemo, LayoutKeyHash> cache;
+  if (cache.size() > (1u << 16)) cache.clear();  // bounded: arenas come and go
+  return cache[LayoutKey{a.uid(), t.type().index, uint8_t(ptr)}];
+}
+
+}  // namespace
+
+uint32_t alignment(const TypeArena& a, const ValType& t, PtrType ptr) {
+  if (t.is_primitive()) return prim_alignment(t.prim(), ptr);
+  if (uint32_t al = memo(a, t, ptr).align) return al;
+  uint32_t al = alignment_uncached(a, t, ptr);
+  memo(a, t, ptr).align = al;  // (a recursive call may have rehashed the cache)
+  return al;
+}
+
+uint64_t elem_size(const TypeArena& a, const ValType& t, PtrType ptr) {
+  if (t.is_primitive()) return prim_size(t.prim(), ptr);
+  {
+    const LayoutMemo& m = memo(a, t, ptr);
+    if (m.has_size) return m.size;
+  }
+  uint64_t s = elem_size_uncached(a, t, ptr);
+  LayoutMemo& m = memo(a, t, ptr);
+  m.size = s;
+  m.has_size = true;
+  return s;
+}
+
+bool flatten(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
+             std::vector<wasm::ValType>& out) {
+  if (t.is_primitive() || limit > kMaxMemoFlat) return flatten_uncached(a, t, ptr, limit, out);
+  {
+    const LayoutMemo& m = memo(a, t, ptr);
+    if (m.has_flat) {
+      if (m.flat_too_long || out.size() + m.flat.size() > limit) return false;
+      out.insert(out.end(), m.flat.begin(), m.flat.end());
+      return true;
+    }
+  }
+  std::vector<wasm::ValType> flat;
+  const bool fits = flatten_uncached(a, t, ptr, kMaxMemoFlat, flat);
+  LayoutMemo& m = memo(a, t, ptr);
+  m.has_flat = true;
+  m.flat_too_long = !fits;
+  m.flat = std::move(flat);
+  if (m.flat_too_long || out.size() + m.flat.size() > limit) return false;
+  out.insert(out.end(), m.flat.begin(), m.flat.end());
   return true;
 }
 
