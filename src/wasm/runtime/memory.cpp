@@ -210,17 +210,18 @@ constexpr uint64_t kMaxResetInPlace = uint64_t(64) << 20;  // bytes a slot may k
 
 }  // namespace
 
-// Resets an image-backed memory to its initial contents without dropping its pages: pages the
-// instance wrote (private copies: present and not file-backed) get the image's bytes back, and
-// written pages past the image are zeroed. The slot keeps them private and writable, so the next
+// Resets a memory to its initial contents without dropping its pages: pages the instance wrote
+// (private copies: present and not file-backed) get the image's bytes back, if it has an image,
+// and the other written pages are zeroed. The slot keeps them private and writable, so the next
 // instance of the same module writes them without a copy-on-write fault. That matters under
 // load: a copy-on-write fault on a page that was mapped read-only must flush it from every core's
 // TLB (an IPI to each core running the process's other workers), and an interpreted JS engine
 // writes hundreds of such pages per request. madvise(MADV_DONTNEED), the other way to reset,
 // sends an IPI too and makes the next instance fault every page again.
-// Returns false (nothing done) when it cannot: no pagemap, no image, too much to copy.
+// Returns false (nothing done) when it cannot: no pagemap, too much to copy.
 bool MemoryInst::reset_in_place() {
-  if (!image_ || image_id_ != image_->id() || pagemap_fd() < 0) return false;
+  if (pagemap_fd() < 0) return false;
+  if (image_len_ != 0 && (!image_ || image_id_ != image_->id())) return false;
   const uint64_t page = os_page_size();
   const uint64_t committed = page_round_up(size);
   const uint64_t npages = committed / page;
