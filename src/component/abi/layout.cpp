@@ -256,10 +256,11 @@ uint64_t elem_size(const TypeArena& a, const ValType& t, PtrType ptr) {
 
 bool flatten(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
              std::vector<wasm::ValType>& out) {
-  if (t.is_primitive() || limit > kMaxMemoFlat) return flatten_uncached(a, t, ptr, limit, out);
+  if (t.is_primitive()) return flatten_uncached(a, t, ptr, limit, out);
   {
     const LayoutMemo& m = memo(a, t, ptr);
     if (m.has_flat) {
+      if (m.flat_too_long && limit > kMaxMemoFlat) return flatten_uncached(a, t, ptr, limit, out);
       if (m.flat_too_long || out.size() + m.flat.size() > limit) return false;
       out.insert(out.end(), m.flat.begin(), m.flat.end());
       return true;
@@ -271,6 +272,7 @@ bool flatten(const TypeArena& a, const ValType& t, PtrType ptr, size_t limit,
   m.has_flat = true;
   m.flat_too_long = !fits;
   m.flat = std::move(flat);
+  if (m.flat_too_long && limit > kMaxMemoFlat) return flatten_uncached(a, t, ptr, limit, out);
   if (m.flat_too_long || out.size() + m.flat.size() > limit) return false;
   out.insert(out.end(), m.flat.begin(), m.flat.end());
   return true;
