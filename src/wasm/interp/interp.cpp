@@ -133,7 +133,7 @@ void new_exception(ExecState& es, TagInst* tag, const Slot* payload) {
   uint32_t n = 0;
   for (ValType t : tag->type->params) n += slot_count(t);
   e->payload.resize(n);
-  std::memcpy(e->payload.data(), payload, n * sizeof(Slot));
+  if (n > 0) std::memcpy(e->payload.data(), payload, n * sizeof(Slot));  // (data() may be null)
   es.pending_exception = std::move(e);
 }
 
