@@ -1,5 +1,6 @@
-// `kumo validate FILE.wasm...`: decodes and validates core modules; prints one error line per
-// invalid file and exits 1 if any is invalid. Valid files print nothing (or "FILE: valid" with -v).
+// `kumo validate FILE.wasm...`: decodes and validates core modules and components; prints one
+// error line per invalid file and exits 1 if any is invalid. Valid files print nothing (or
+// "FILE: valid" with -v).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/wasm_file.hpp"
+#include "component/validator.hpp"
 #include "wasm/module.hpp"
 
 namespace kumo::cli {
@@ -22,6 +24,16 @@ struct ValidateOptions {
 
 // Returns the error for `file`, or an empty string when it is a valid module.
 std::string check(const std::string& file) {
+  auto raw = read_file_bytes(file);
+  if (!raw) return raw.error().message;
+  if (classify_binary(*raw) == BinaryKind::Component) {
+    // Decoding and validating a component validates its nested core modules too.
+    auto decoded = component::decode_component(*raw);
+    if (!decoded) return fmt::format("{}: malformed component: {}", file, decoded.error().message);
+    auto valid = component::validate_component(*decoded);
+    if (!valid) return fmt::format("{}: invalid component: {}", file, valid.error().message);
+    return {};
+  }
   auto bytes = read_core_module(file);
   if (!bytes) return bytes.error().message;
   auto module = wasm::decode_module(*bytes);
@@ -49,8 +61,8 @@ int validate(const ValidateOptions& o) {
 
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* sub = app.add_subcommand("validate", "Decode and validate WebAssembly modules");
-  sub->add_option("files", o->files, "Binary modules (.wasm)")->required();
+  CLI::App* sub = app.add_subcommand("validate", "Decode and validate WebAssembly modules and components");
+  sub->add_option("files", o->files, "Binary modules or components (.wasm)")->required();
   sub->add_flag("-v,--verbose", o->verbose, "Also report valid files");
   sub->callback([o, &exit_code] { exit_code = validate(*o); });
 }
