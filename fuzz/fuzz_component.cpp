@@ -106,7 +106,8 @@ std::optional<Val> zero_val(const TypeArena& a, const ValType& t, int depth = 0)
       return Val::variant(0, std::move(*p));
     }
     case DefinedKind::Enum: return Val::enumeration(0);
-    case DefinedKind::Flags: return Val::flag_set(std::vector<uint32_t>((d.labels.size() + 31) / 32, 0));
+    case DefinedKind::Flags:
+      return Val::flag_set(std::vector<uint32_t>((d.labels.size() + 31) / 32, 0));
     case DefinedKind::List: return Val::list({});
     case DefinedKind::Option: return Val::option(std::nullopt);
     case DefinedKind::Result: {
@@ -120,7 +121,8 @@ std::optional<Val> zero_val(const TypeArena& a, const ValType& t, int depth = 0)
 
 // A host function of the importer's type that returns zero values (or traps when it cannot).
 rt::HostFunc zero_func() {
-  return [](rt::HostCall& call, std::span<const Val>, std::vector<Val>& results) -> rt::Trapping<void> {
+  return [](rt::HostCall& call, std::span<const Val>,
+            std::vector<Val>& results) -> rt::Trapping<void> {
     const FuncType& ft = call.func_type();
     if (!ft.result) return {};
     auto z = zero_val(call.arena, *ft.result);
@@ -131,7 +133,8 @@ rt::HostFunc zero_func() {
 }
 
 // Satisfies the component's imports; false when one cannot be (components, modules, values).
-bool define_imports(rt::Linker& linker, const rt::Component& comp, std::deque<rt::ResourceType>& types) {
+bool define_imports(rt::Linker& linker, const rt::Component& comp,
+                    std::deque<rt::ResourceType>& types) {
   const TypeArena& a = *comp.arena();
   auto define = [&](rt::LinkerInstance& li, const NamedEntity& e) {
     switch (e.type.sort) {

@@ -125,14 +125,16 @@ void instantiate_bench(benchmark::State& state, const char* file) {
   }
   rt::Linker linker;
   linker.instance("kumo:bench/host")
-      .func("add", [](rt::HostCall&, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
-        r.push_back(Val::u32(0));
-        return {};
-      })
-      .func("take", [](rt::HostCall&, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
-        r.push_back(Val::u32(0));
-        return {};
-      });
+      .func("add",
+            [](rt::HostCall&, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
+              r.push_back(Val::u32(0));
+              return {};
+            })
+      .func("take",
+            [](rt::HostCall&, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
+              r.push_back(Val::u32(0));
+              return {};
+            });
   auto pre = linker.instantiate_pre(*comp);
   if (!pre) {
     state.SkipWithError(pre.error().message.c_str());
@@ -161,7 +163,8 @@ BENCHMARK(BM_InstantiatePreCalls);
 // fresh Store each time, as a server does per request.
 namespace real {
 
-std::optional<Val> zero_result(const kumo::component::TypeArena& a, const kumo::component::ValType& t) {
+std::optional<Val> zero_result(const kumo::component::TypeArena& a,
+                               const kumo::component::ValType& t) {
   using namespace kumo::component;
   if (t.is_primitive()) return t.prim() == PrimValType::String ? Val::string("") : Val::u32(0);
   const DefinedType& d = a.defined(t.type());
@@ -175,8 +178,9 @@ void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
   using namespace kumo::component;
   kumo::wasm::Engine engine;
   // Paths under tests/ are the project's own test components; others are in ../shared.
-  const std::string path = std::string(KUMO_SOURCE_DIR) + (std::string_view(rel).starts_with("tests/")
-                                                               ? "/" : "/../shared/components/jco/") + rel;
+  const std::string path =
+      std::string(KUMO_SOURCE_DIR) +
+      (std::string_view(rel).starts_with("tests/") ? "/" : "/../shared/components/jco/") + rel;
   auto comp = rt::Component::from_file(engine, path);
   if (!comp) {
     state.SkipWithError(comp.error().message.c_str());
@@ -198,14 +202,16 @@ void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
         }
         li.resource(e.name.name, r);
       } else if (e.type.sort == ExternSort::Func) {
-        li.func(e.name.name, [](rt::HostCall& c, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
-          if (c.func_type().result) {
-            auto z = zero_result(c.arena, *c.func_type().result);
-            if (!z) return rt::abi_trap("bench host: unsupported result");
-            r.push_back(*z);
-          }
-          return {};
-        });
+        li.func(
+            e.name.name,
+            [](rt::HostCall& c, std::span<const Val>, std::vector<Val>& r) -> rt::Trapping<void> {
+              if (c.func_type().result) {
+                auto z = zero_result(c.arena, *c.func_type().result);
+                if (!z) return rt::abi_trap("bench host: unsupported result");
+                r.push_back(*z);
+              }
+              return {};
+            });
       }
     }
   }
@@ -228,7 +234,8 @@ void BM_InstantiatePreJco(benchmark::State& state, const char* rel) {
 BENCHMARK_CAPTURE(BM_InstantiatePreJco, hello_stdout, "misc/hello_stdout.component.wasm");
 BENCHMARK_CAPTURE(BM_InstantiatePreJco, strings, "runtime/strings.component.wasm");
 // The C wasi:http hello handler of issue 4 (clang + jco new --wasi-reactor).
-BENCHMARK_CAPTURE(BM_InstantiatePreJco, c_http_hello, "tests/components/wasm/http_hello.component.wasm");
+BENCHMARK_CAPTURE(BM_InstantiatePreJco, c_http_hello,
+                  "tests/components/wasm/http_hello.component.wasm");
 // The JS hello handler (componentize-js: a whole JS engine, ~12 MB, ~5 MB of data segments).
 BENCHMARK_CAPTURE(BM_InstantiatePreJco, js_hello, "tests/components/wasm/js_hello.component.wasm");
 

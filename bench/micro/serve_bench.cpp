@@ -50,7 +50,9 @@ void BM_ServeFreshInstance(benchmark::State& state, const char* rel) {
   }
   state.SetItemsProcessed(int64_t(state.iterations()));
 }
-BENCHMARK_CAPTURE(BM_ServeFreshInstance, c_http_hello, "tests/components/wasm/http_hello.component.wasm");
-BENCHMARK_CAPTURE(BM_ServeFreshInstance, js_hello, "tests/components/wasm/js_hello_wasi.component.wasm");
+BENCHMARK_CAPTURE(BM_ServeFreshInstance, c_http_hello,
+                  "tests/components/wasm/http_hello.component.wasm");
+BENCHMARK_CAPTURE(BM_ServeFreshInstance, js_hello,
+                  "tests/components/wasm/js_hello_wasi.component.wasm");
 
 }  // namespace

@@ -1,9 +1,9 @@
 // `kumo validate FILE.wasm...`: decodes and validates core modules and components; prints one
 // error line per invalid file and exits 1 if any is invalid. Valid files print nothing (or
 // "FILE: valid" with -v).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,7 +61,8 @@ int validate(const ValidateOptions& o) {
 
 void add_validate_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<ValidateOptions>();
-  CLI::App* sub = app.add_subcommand("validate", "Decode and validate WebAssembly modules and components");
+  CLI::App* sub =
+      app.add_subcommand("validate", "Decode and validate WebAssembly modules and components");
   sub->add_option("files", o->files, "Binary modules or components (.wasm)")->required();
   sub->add_flag("-v,--verbose", o->verbose, "Also report valid files");
   sub->callback([o, &exit_code] { exit_code = validate(*o); });

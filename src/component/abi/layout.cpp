@@ -18,12 +18,19 @@ uint64_t align_to(uint64_t v, uint64_t a) { return std::min(kSaturated, (v + a -
 
 uint32_t prim_alignment(PrimValType p, PtrType ptr) {
   switch (p) {
-    case PrimValType::Bool: case PrimValType::S8: case PrimValType::U8: return 1;
-    case PrimValType::S16: case PrimValType::U16: return 2;
-    case PrimValType::S32: case PrimValType::U32: case PrimValType::F32: case PrimValType::Char:
-    case PrimValType::ErrorContext:
-      return 4;
-    case PrimValType::S64: case PrimValType::U64: case PrimValType::F64: return 8;
+    case PrimValType::Bool:
+    case PrimValType::S8:
+    case PrimValType::U8: return 1;
+    case PrimValType::S16:
+    case PrimValType::U16: return 2;
+    case PrimValType::S32:
+    case PrimValType::U32:
+    case PrimValType::F32:
+    case PrimValType::Char:
+    case PrimValType::ErrorContext: return 4;
+    case PrimValType::S64:
+    case PrimValType::U64:
+    case PrimValType::F64: return 8;
     case PrimValType::String: return ptr_size(ptr);
   }
   return 1;
@@ -92,7 +99,8 @@ uint32_t alignment_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return prim_alignment(d.prim, ptr);
-    case DefinedKind::List: case DefinedKind::Map: return ptr_size(ptr);
+    case DefinedKind::List:
+    case DefinedKind::Map: return ptr_size(ptr);
     case DefinedKind::FixedList: return alignment(a, *d.elem, ptr);
     case DefinedKind::Record:
     case DefinedKind::Tuple: {
@@ -100,16 +108,19 @@ uint32_t alignment_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
       for (const auto& f : field_types(d)) al = std::max(al, alignment(a, f, ptr));
       return al;
     }
-    case DefinedKind::Variant: case DefinedKind::Enum: case DefinedKind::Option:
+    case DefinedKind::Variant:
+    case DefinedKind::Enum:
+    case DefinedKind::Option:
     case DefinedKind::Result: {
       auto cases = case_types(d);
       return std::max(prim_alignment(discriminant_type(cases.size()), ptr),
                       max_case_alignment(a, cases, ptr));
     }
     case DefinedKind::Flags: return flags_size(d.labels.size());
-    case DefinedKind::Own: case DefinedKind::Borrow: case DefinedKind::Stream:
-    case DefinedKind::Future:
-      return 4;
+    case DefinedKind::Own:
+    case DefinedKind::Borrow:
+    case DefinedKind::Stream:
+    case DefinedKind::Future: return 4;
   }
   return 1;
 }
@@ -118,7 +129,8 @@ uint64_t elem_size_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return prim_size(d.prim, ptr);
-    case DefinedKind::List: case DefinedKind::Map: return 2 * ptr_size(ptr);
+    case DefinedKind::List:
+    case DefinedKind::Map: return 2 * ptr_size(ptr);
     case DefinedKind::FixedList: return sat_mul(d.length, elem_size(a, *d.elem, ptr));
     case DefinedKind::Record:
     case DefinedKind::Tuple: {
@@ -129,7 +141,9 @@ uint64_t elem_size_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
       }
       return align_to(s, alignment(a, t, ptr));
     }
-    case DefinedKind::Variant: case DefinedKind::Enum: case DefinedKind::Option:
+    case DefinedKind::Variant:
+    case DefinedKind::Enum:
+    case DefinedKind::Option:
     case DefinedKind::Result: {
       auto cases = case_types(d);
       uint64_t s = prim_size(discriminant_type(cases.size()), ptr);
@@ -141,9 +155,10 @@ uint64_t elem_size_uncached(const TypeArena& a, const ValType& t, PtrType ptr) {
       return align_to(sat_add(s, cs), alignment(a, t, ptr));
     }
     case DefinedKind::Flags: return flags_size(d.labels.size());
-    case DefinedKind::Own: case DefinedKind::Borrow: case DefinedKind::Stream:
-    case DefinedKind::Future:
-      return 4;
+    case DefinedKind::Own:
+    case DefinedKind::Borrow:
+    case DefinedKind::Stream:
+    case DefinedKind::Future: return 4;
   }
   return 0;
 }
@@ -157,7 +172,8 @@ bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t 
   };
   auto prim = [&](PrimValType p) {
     switch (p) {
-      case PrimValType::S64: case PrimValType::U64: return push(wasm::ValType::I64);
+      case PrimValType::S64:
+      case PrimValType::U64: return push(wasm::ValType::I64);
       case PrimValType::F32: return push(wasm::ValType::F32);
       case PrimValType::F64: return push(wasm::ValType::F64);
       case PrimValType::String: return push(core_type(ptr)) && push(core_type(ptr));
@@ -168,7 +184,8 @@ bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t 
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return prim(d.prim);
-    case DefinedKind::List: case DefinedKind::Map: return push(core_type(ptr)) && push(core_type(ptr));
+    case DefinedKind::List:
+    case DefinedKind::Map: return push(core_type(ptr)) && push(core_type(ptr));
     case DefinedKind::FixedList:
       for (uint32_t i = 0; i < d.length; ++i) {
         if (!flatten(a, *d.elem, ptr, limit, out)) return false;
@@ -180,7 +197,9 @@ bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t 
         if (!flatten(a, f, ptr, limit, out)) return false;
       }
       return true;
-    case DefinedKind::Variant: case DefinedKind::Enum: case DefinedKind::Option:
+    case DefinedKind::Variant:
+    case DefinedKind::Enum:
+    case DefinedKind::Option:
     case DefinedKind::Result: {
       if (!push(wasm::ValType::I32)) return false;  // the discriminant
       size_t start = out.size();
@@ -198,9 +217,11 @@ bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t 
       }
       return true;
     }
-    case DefinedKind::Flags: case DefinedKind::Own: case DefinedKind::Borrow:
-    case DefinedKind::Stream: case DefinedKind::Future:
-      return push(wasm::ValType::I32);
+    case DefinedKind::Flags:
+    case DefinedKind::Own:
+    case DefinedKind::Borrow:
+    case DefinedKind::Stream:
+    case DefinedKind::Future: return push(wasm::ValType::I32);
   }
   return true;
 }
@@ -283,14 +304,18 @@ bool contains_pointer(const TypeArena& a, const ValType& t) {
   const DefinedType& d = a.defined(t.type());
   switch (d.kind) {
     case DefinedKind::Primitive: return d.prim == PrimValType::String;
-    case DefinedKind::List: case DefinedKind::Map: return true;
-    case DefinedKind::FixedList: case DefinedKind::Option: return contains_pointer(a, *d.elem);
-    case DefinedKind::Record: case DefinedKind::Tuple:
+    case DefinedKind::List:
+    case DefinedKind::Map: return true;
+    case DefinedKind::FixedList:
+    case DefinedKind::Option: return contains_pointer(a, *d.elem);
+    case DefinedKind::Record:
+    case DefinedKind::Tuple:
       for (const auto& f : field_types(d)) {
         if (contains_pointer(a, f)) return true;
       }
       return false;
-    case DefinedKind::Variant: case DefinedKind::Result:
+    case DefinedKind::Variant:
+    case DefinedKind::Result:
       for (const auto& c : case_types(d)) {
         if (c && contains_pointer(a, *c)) return true;
       }

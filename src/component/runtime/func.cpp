@@ -2,9 +2,9 @@
 // them into core functions (canon_lower) and the resource built-ins (canon_resource_new/drop/rep).
 #include "component/runtime/func.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "component/runtime/builtins.hpp"
 #include "wasm/interp/interp.hpp"
@@ -68,14 +68,17 @@ struct EnterGuard {
 // definitions.py canon_lift, async, once the core function returned: Kumo runs an async export only
 // when it completes without blocking, i.e. it called task.return and (with a callback) returned
 // CallbackCode.EXIT; waiting or yielding would need a scheduler Kumo does not have.
-Trapping<void> finish_async(const Func& f, const AsyncTask& task, std::span<const uint64_t> flat_results) {
+Trapping<void> finish_async(const Func& f, const AsyncTask& task,
+                            std::span<const uint64_t> flat_results) {
   if (f.opts.callback) {
     uint32_t packed = flat_results.empty() ? 0 : uint32_t(flat_results[0]);
     uint32_t code = packed & 0xf;  // unpack_callback_result
     if (code > 2) return abi_trap(fmt::format("unsupported callback code: {}", code));
     if (code != 0) {
-      return abi_trap(fmt::format("async callback asked to {}: not supported (Kumo runs async functions only "
-                                  "when they complete without blocking)", code == 1 ? "yield" : "wait"));
+      return abi_trap(
+          fmt::format("async callback asked to {}: not supported (Kumo runs async functions only "
+                      "when they complete without blocking)",
+                      code == 1 ? "yield" : "wait"));
     }
   }
   if (!task.resolved) return abi_trap("async-lifted function exited without calling task.return");
@@ -88,7 +91,8 @@ Trapping<void> call_lifted(Store& store, const Func& f, std::span<const Val> arg
   const FuncType& ft = f.func_type();
   std::vector<ValType> params = param_types(ft);
   if (args.size() != params.size()) {
-    return abi_trap(fmt::format("wrong number of arguments: expected {}, got {}", params.size(), args.size()));
+    return abi_trap(
+        fmt::format("wrong number of arguments: expected {}, got {}", params.size(), args.size()));
   }
   BorrowScope scope;
   AsyncTask task{&f, &on_results, &scope, false};
@@ -122,9 +126,11 @@ std::string resource_name(const ResourceType* rt) {
   return rt->impl ? "guest-defined resource" : "host-defined resource";
 }
 
-Unexpected<Trap> wrong_type(uint32_t index, const ResourceType* expected, const ResourceType* found) {
-  return abi_trap(fmt::format("handle index {} used with the wrong type, expected {} but found a different {}",
-                              index, resource_name(expected), resource_name(found)));
+Unexpected<Trap> wrong_type(uint32_t index, const ResourceType* expected,
+                            const ResourceType* found) {
+  return abi_trap(
+      fmt::format("handle index {} used with the wrong type, expected {} but found a different {}",
+                  index, resource_name(expected), resource_name(found)));
 }
 
 // Runs the destructor of a resource whose own handle was dropped by `caller` (nullptr: the host):
@@ -149,15 +155,16 @@ Trapping<void> run_dtor(Store& store, ResourceType* rt, uint32_t rep, const Inst
 
 }  // namespace
 
-Trapping<void> call(Store& store, const Func& f, std::span<const Val> args, const InstanceState* caller,
-                    const ResultsFn& on_results) {
+Trapping<void> call(Store& store, const Func& f, std::span<const Val> args,
+                    const InstanceState* caller, const ResultsFn& on_results) {
   if (f.kind == Func::Host) {
     HostCall hc{store, *f.arena, f.type};
     std::vector<Val> results;
     KUMO_CHECK(f.host(hc, args, results));
     size_t want = f.func_type().result ? 1 : 0;
     if (results.size() != want) {
-      return abi_trap(fmt::format("host function returned {} results, expected {}", results.size(), want));
+      return abi_trap(
+          fmt::format("host function returned {} results, expected {}", results.size(), want));
     }
     return on_results(results);
   }
@@ -166,7 +173,8 @@ Trapping<void> call(Store& store, const Func& f, std::span<const Val> args, cons
   // An instance calling its own lifted function (lowered back into itself) is also reentrance:
   // entering_set() would be empty, but wasmtime, which runs the spec suites, traps (e.g. a core
   // start function calling such a function during instantiation).
-  if (caller == f.inst || !f.inst->may_enter_from(caller)) return abi_trap("cannot enter component instance");
+  if (caller == f.inst || !f.inst->may_enter_from(caller))
+    return abi_trap("cannot enter component instance");
   f.inst->enter_from(caller);
   EnterGuard guard{f.inst, caller};
   auto r = call_lifted(store, f, args, on_results);
@@ -195,7 +203,8 @@ struct LowerSig {
   const wasm::FuncType* core_type = nullptr;
 };
 
-std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine, const std::shared_ptr<const TypeArena>& arena,
+std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
+                                          const std::shared_ptr<const TypeArena>& arena,
                                           TypeId type, const CanonOptions& opts) {
   struct Key {
     const TypeArena* arena;
@@ -216,7 +225,8 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine, const std::share
   for (const Entry& e : cache)
     if (e.key == key && e.engine == &engine && !e.arena.expired()) return e.sig;
   const FuncType& ft = arena->func(type);
-  abi::FlatSignature flat = abi::flatten_func(*arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
+  abi::FlatSignature flat =
+      abi::flatten_func(*arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
   auto sig = std::make_shared<LowerSig>();
   sig->core_params = flat.type.params;
   sig->params = param_types(ft);
@@ -230,8 +240,8 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine, const std::share
 
 }  // namespace
 
-wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const TypeEnv& env, TypeId type,
-                      const CanonOptions& opts, InstanceState* inst) {
+wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const TypeEnv& env,
+                      TypeId type, const CanonOptions& opts, InstanceState* inst) {
   std::shared_ptr<const LowerSig> sig = lower_sig(store.engine(), env.arena, type, opts);
   Store* st = &store;
   const TypeEnv* e = &env;
@@ -239,12 +249,14 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
   wasm::HostCallback cb = [st, callee = std::move(callee), e, opts, inst, sig = std::move(sig)](
                               wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
     // definitions.py canon_lower. With `async`, the callee always completes before returning
-    // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out pointer.
+    // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out
+    // pointer.
     if (!inst->may_leave) return abi_trap("cannot leave component instance");
     std::vector<uint64_t> flat(sig->core_params.size());
     for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
     LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
-    cx.defer_strings = callee->kind == Func::Lifted;  // read by the callee's lowering, after its realloc
+    cx.defer_strings =
+        callee->kind == Func::Lifted;  // read by the callee's lowering, after its realloc
     FlatReader in{flat};
     size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
     size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
@@ -262,44 +274,49 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
   return store.core().add_host_func(sp->core_type_id, sp->core_type, std::move(cb));
 }
 
-wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst, wasm::ValType rep) {
+wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst,
+                             wasm::ValType rep) {
   wasm::FuncType type{{rep}, {wasm::ValType::I32}};
-  return store.core().add_host_func(type, [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-    if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    ResourceHandle h;
-    h.rt = rt;
-    h.rep = uint32_t(flat_value(rep, slots[0]));
-    h.own = true;
-    KUMO_TRY(uint32_t index, inst->handles.add(h));
-    slots[0] = index;
-    return {};
-  });
+  return store.core().add_host_func(
+      type, [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+        if (!inst->may_leave) return abi_trap("cannot leave component instance");
+        ResourceHandle h;
+        h.rt = rt;
+        h.rep = uint32_t(flat_value(rep, slots[0]));
+        h.own = true;
+        KUMO_TRY(uint32_t index, inst->handles.add(h));
+        slots[0] = index;
+        return {};
+      });
 }
 
 wasm::FuncInst* resource_drop(Store& store, ResourceType* rt, InstanceState* inst) {
   wasm::FuncType type{{wasm::ValType::I32}, {}};
   Store* st = &store;
-  return store.core().add_host_func(type, [st, rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-    if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    uint32_t index = uint32_t(slots[0]);
-    KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
-    if (h.rt != rt) return wrong_type(index, rt, h.rt);
-    if (h.num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
-    if (h.own) return run_dtor(*st, rt, h.rep, inst);
-    if (h.borrow_scope) h.borrow_scope->num_borrows -= 1;
-    return {};
-  });
+  return store.core().add_host_func(
+      type, [st, rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+        if (!inst->may_leave) return abi_trap("cannot leave component instance");
+        uint32_t index = uint32_t(slots[0]);
+        KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
+        if (h.rt != rt) return wrong_type(index, rt, h.rt);
+        if (h.num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
+        if (h.own) return run_dtor(*st, rt, h.rep, inst);
+        if (h.borrow_scope) h.borrow_scope->num_borrows -= 1;
+        return {};
+      });
 }
 
-wasm::FuncInst* resource_rep(Store& store, ResourceType* rt, InstanceState* inst, wasm::ValType rep) {
+wasm::FuncInst* resource_rep(Store& store, ResourceType* rt, InstanceState* inst,
+                             wasm::ValType rep) {
   wasm::FuncType type{{wasm::ValType::I32}, {rep}};
-  return store.core().add_host_func(type, [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-    uint32_t index = uint32_t(slots[0]);
-    KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
-    if (h->rt != rt) return wrong_type(index, rt, h->rt);
-    slots[0] = h->rep;
-    return {};
-  });
+  return store.core().add_host_func(
+      type, [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+        uint32_t index = uint32_t(slots[0]);
+        KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
+        if (h->rt != rt) return wrong_type(index, rt, h->rt);
+        slots[0] = h->rep;
+        return {};
+      });
 }
 
 Trapping<void> drop_resource(Store& store, ResourceRef own) {

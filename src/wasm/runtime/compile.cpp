@@ -47,7 +47,8 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<cons
   return compile(engine, std::shared_ptr<const Module>(std::move(module)));
 }
 
-Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_ptr<const Module> module) {
+Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
+                                                  std::shared_ptr<const Module> module) {
   KUMO_CHECK(validate_module(*module, engine.config().features));
 
   auto compiled = std::make_shared<CompiledModule>();
@@ -60,9 +61,12 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_pt
     idx.reserve(seg.items.size());
     for (const ConstExpr& item : seg.items) {
       const Instr* in = item.single();
-      if (in && in->op == Op::RefFunc) idx.push_back(in->index);
-      else if (in && in->op == Op::RefNull) idx.push_back(CompiledModule::kNullFunc);
-      else break;
+      if (in && in->op == Op::RefFunc)
+        idx.push_back(in->index);
+      else if (in && in->op == Op::RefNull)
+        idx.push_back(CompiledModule::kNullFunc);
+      else
+        break;
     }
     if (idx.size() == seg.items.size()) compiled->elem_funcs[i] = std::move(idx);
   }

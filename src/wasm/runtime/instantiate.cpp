@@ -44,9 +44,12 @@ ValType canonical(ValType v, const CompiledModule& c) {
 uint32_t heap_top(HeapType h) {
   if (h.is_concrete()) return HeapType::Func;
   switch (h.value) {
-    case HeapType::Func: case HeapType::NoFunc: return HeapType::Func;
-    case HeapType::Extern: case HeapType::NoExtern: return HeapType::Extern;
-    case HeapType::Exn: case HeapType::NoExn: return HeapType::Exn;
+    case HeapType::Func:
+    case HeapType::NoFunc: return HeapType::Func;
+    case HeapType::Extern:
+    case HeapType::NoExtern: return HeapType::Extern;
+    case HeapType::Exn:
+    case HeapType::NoExn: return HeapType::Exn;
     default: return HeapType::Any;
   }
 }
@@ -56,9 +59,13 @@ bool heap_subtype(HeapType a, HeapType b) {
   if (heap_top(a) != heap_top(b)) return false;
   if (b.value == heap_top(b)) return true;  // b is the top of the hierarchy
   switch (a.value) {
-    case HeapType::None: case HeapType::NoFunc: case HeapType::NoExtern: case HeapType::NoExn:
-      return true;  // bottoms are below everything in their hierarchy
-    case HeapType::I31: case HeapType::Struct: case HeapType::Array: return b.value == HeapType::Eq;
+    case HeapType::None:
+    case HeapType::NoFunc:
+    case HeapType::NoExtern:
+    case HeapType::NoExn: return true;  // bottoms are below everything in their hierarchy
+    case HeapType::I31:
+    case HeapType::Struct:
+    case HeapType::Array: return b.value == HeapType::Eq;
     default: return false;
   }
 }
@@ -84,8 +91,8 @@ Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size
                             const Extern& ext) {
   const Import& imp = compiled.module->imports[index];
   auto mismatch = [&](const std::string& expected, const std::string& got) {
-    return err("{}: incompatible import type: expected {}, got {}", import_name(imp, index), expected,
-               got);
+    return err("{}: incompatible import type: expected {}, got {}", import_name(imp, index),
+               expected, got);
   };
   if (ext.ptr == nullptr) return err("{}: unknown import (null)", import_name(imp, index));
   if (ext.kind != imp.kind) return mismatch(to_string(imp.kind), to_string(ext.kind));
@@ -94,7 +101,8 @@ Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size
     case ExternKind::Func: {
       uint32_t want = compiled.type_ids[imp.type_index];
       if (ext.func->type_id != want) {
-        return mismatch("func " + to_string(engine.type_of(want)), "func " + to_string(*ext.func->type));
+        return mismatch("func " + to_string(engine.type_of(want)),
+                        "func " + to_string(*ext.func->type));
       }
       break;
     }
@@ -133,7 +141,8 @@ Expected<void> check_import(const CompiledModule& compiled, Engine& engine, size
     case ExternKind::Tag: {
       uint32_t want = compiled.type_ids[imp.type_index];
       if (ext.tag->type_id != want) {
-        return mismatch("tag " + to_string(engine.type_of(want)), "tag " + to_string(*ext.tag->type));
+        return mismatch("tag " + to_string(engine.type_of(want)),
+                        "tag " + to_string(*ext.tag->type));
       }
       break;
     }
@@ -160,7 +169,8 @@ Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
       case Op::I64Const: return Slots{uint64_t(in.i64)};
       case Op::RefNull: return Slots{0};
       case Op::RefFunc:
-        if (in.index < inst.funcs.size()) return Slots{reinterpret_cast<uintptr_t>(inst.funcs[in.index])};
+        if (in.index < inst.funcs.size())
+          return Slots{reinterpret_cast<uintptr_t>(inst.funcs[in.index])};
         break;
       default: break;
     }
@@ -186,17 +196,23 @@ Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
       }
       case Op::RefNull: stack.push_back({0}); break;
       case Op::RefFunc:
-        if (in.index >= inst.funcs.size()) return err("constant expression: unknown function {}", in.index);
+        if (in.index >= inst.funcs.size())
+          return err("constant expression: unknown function {}", in.index);
         stack.push_back({reinterpret_cast<uintptr_t>(inst.funcs[in.index])});
         break;
       case Op::GlobalGet: {
-        if (in.index >= inst.globals.size()) return err("constant expression: unknown global {}", in.index);
+        if (in.index >= inst.globals.size())
+          return err("constant expression: unknown global {}", in.index);
         const GlobalInst* g = inst.globals[in.index];
         stack.push_back({g->value[0], g->value[1]});
         break;
       }
-      case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
-      case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
+      case Op::I32Add:
+      case Op::I32Sub:
+      case Op::I32Mul:
+      case Op::I64Add:
+      case Op::I64Sub:
+      case Op::I64Mul: {
         if (stack.size() < 2) return err("constant expression: operand stack underflow");
         uint64_t b = pop().lo, a = pop().lo;
         uint64_t r = in.op == Op::I32Add || in.op == Op::I64Add   ? a + b
@@ -213,11 +229,11 @@ Expected<Slots> eval_const(const ConstExpr& expr, const Instance& inst) {
         break;
       }
       case Op::End: break;
-      default:
-        return err("constant expression: unsupported instruction {}", op_info(in.op).text);
+      default: return err("constant expression: unsupported instruction {}", op_info(in.op).text);
     }
   }
-  if (stack.size() != 1) return err("constant expression: expected one value, got {}", stack.size());
+  if (stack.size() != 1)
+    return err("constant expression: expected one value, got {}", stack.size());
   return stack.back();
 }
 
@@ -233,7 +249,8 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   if (imports.size() != m.imports.size()) {
     return err("module expects {} imports, got {}", m.imports.size(), imports.size());
   }
-  for (size_t i = 0; i < imports.size(); ++i) KUMO_CHECK(check_import(*compiled, engine_, i, imports[i]));
+  for (size_t i = 0; i < imports.size(); ++i)
+    KUMO_CHECK(check_import(*compiled, engine_, i, imports[i]));
 
   // A deque element: the address stays valid while the start function instantiates more modules.
   // On failure below, the instance stays in the Store: objects shared through imports may
@@ -349,19 +366,23 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       KUMO_TRY(Slots off, eval_const(seg.offset, inst));
       TableInst* table = inst.tables.at(seg.table);
       const std::vector<uint32_t>* funcs =
-          i < compiled->elem_funcs.size() && !compiled->elem_funcs[i].empty() ? &compiled->elem_funcs[i] : nullptr;
+          i < compiled->elem_funcs.size() && !compiled->elem_funcs[i].empty()
+              ? &compiled->elem_funcs[i]
+              : nullptr;
       const uint64_t offset = off.lo, n = funcs ? funcs->size() : inst.elems[i].size(),
                      size = table->elems.size();
       if (offset > size || n > size - offset) {
-        return err("{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
-                   trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
+        return err(
+            "{}: elem segment {} ({} elements at offset {}) does not fit table {} of size {}",
+            trap_message(TrapCode::TableOutOfBounds), i, n, offset, seg.table, size);
       }
       if (!write) continue;
       if (funcs) {
         Ref* out = table->elems.data() + offset;
         for (uint32_t f : *funcs) *out++ = f == CompiledModule::kNullFunc ? nullptr : inst.funcs[f];
       } else {
-        std::copy(inst.elems[i].begin(), inst.elems[i].end(), table->elems.begin() + ptrdiff_t(offset));
+        std::copy(inst.elems[i].begin(), inst.elems[i].end(),
+                  table->elems.begin() + ptrdiff_t(offset));
       }
       inst.elems[i] = {};
     }

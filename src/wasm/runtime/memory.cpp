@@ -10,15 +10,16 @@
 // Fresh instances are cheap because guarded reservations are pooled (process-wide): a released
 // memory's committed pages are dropped with madvise(MADV_DONTNEED) (they read as zero again), and
 // the reservation, still registered with the trap handler, serves the next memory (see
-// ReservationPool). mmap/munmap of 8 GiB and the guard-registry updates leave the per-instance path.
+// ReservationPool). mmap/munmap of 8 GiB and the guard-registry updates leave the per-instance
+// path.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -58,7 +59,8 @@ class ReservationPool {
     uint64_t image_len = 0;
   };
   static ReservationPool& get() {
-    static ReservationPool* pool = new ReservationPool();  // never destroyed: memories may outlive statics
+    static ReservationPool* pool =
+        new ReservationPool();  // never destroyed: memories may outlive statics
     return *pool;
   }
   // A reservation whose first `want` bytes are accessible and zero (or, where `e.image_id` is
@@ -83,13 +85,14 @@ class ReservationPool {
     }
     if (e.image_id != 0 && e.image_id != image_id) {
       // Another module's image: back to anonymous zero pages.
-      if (mmap(e.base, e.image_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-          MAP_FAILED)
+      if (mmap(e.base, e.image_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+               -1, 0) == MAP_FAILED)
         return drop(e);
       e.rw_bytes = std::max(e.rw_bytes, e.image_len);
       e.image_id = e.image_len = 0;
     }
-    if (e.rw_bytes > want && mprotect(e.base + want, e.rw_bytes - want, PROT_NONE) != 0) return drop(e);
+    if (e.rw_bytes > want && mprotect(e.base + want, e.rw_bytes - want, PROT_NONE) != 0)
+      return drop(e);
     if (e.rw_bytes < want &&
         mprotect(e.base + e.rw_bytes, want - e.rw_bytes, PROT_READ | PROT_WRITE) != 0)
       return drop(e);
@@ -116,7 +119,8 @@ class ReservationPool {
 
 }  // namespace
 
-Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type, const Config& config,
+Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
+                                                         const Config& config,
                                                          const MemoryImage* image) {
   const unsigned log2 = type.page_size_log2;
   if (log2 > 16) return err("memory page size 2^{} is not supported", log2);
@@ -142,7 +146,8 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
   const uint64_t initial = limits.min << log2;
   if (image && (!mem->guarded || image->len() > page_round_up(initial))) image = nullptr;
   ReservationPool::Entry pooled_entry;
-  if (mem->guarded) pooled_entry = ReservationPool::get().take(page_round_up(initial), image ? image->id() : 0);
+  if (mem->guarded)
+    pooled_entry = ReservationPool::get().take(page_round_up(initial), image ? image->id() : 0);
   void* p = pooled_entry.base;
   const bool pooled = p != nullptr;
   if (pooled) mem->image_id_ = pooled_entry.image_id, mem->image_len_ = pooled_entry.image_len;
@@ -162,7 +167,8 @@ Expected<std::unique_ptr<MemoryInst>> MemoryInst::create(const MemoryType& type,
   mem->size = initial;
   if (image && mem->image_id_ != image->id()) {
     // MAP_FIXED over the accessible prefix: private, so the instance's writes stay its own.
-    if (mmap(p, image->len(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image->fd(), 0) == MAP_FAILED) {
+    if (mmap(p, image->len(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, image->fd(), 0) ==
+        MAP_FAILED) {
       if (pooled) unregister_guard_region(p);
       munmap(p, reserve);
       mem->base = nullptr;
@@ -205,7 +211,8 @@ int pagemap_fd() {
   static const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
   return fd;
 }
-constexpr uint64_t kPresent = uint64_t(1) << 63, kSwapped = uint64_t(1) << 62, kFile = uint64_t(1) << 61;
+constexpr uint64_t kPresent = uint64_t(1) << 63, kSwapped = uint64_t(1) << 62,
+                   kFile = uint64_t(1) << 61;
 constexpr uint64_t kMaxResetInPlace = uint64_t(64) << 20;  // bytes a slot may keep resident
 
 }  // namespace
@@ -237,8 +244,10 @@ bool MemoryInst::reset_in_place() {
     const uint64_t e = entries[i];
     if (!(e & kSwapped) && (!(e & kPresent) || (e & kFile))) continue;  // untouched or shared
     uint8_t* p = base + i * page;
-    if (i * page < image_len_) std::memcpy(p, image_->pristine() + i * page, page);
-    else std::memset(p, 0, page);
+    if (i * page < image_len_)
+      std::memcpy(p, image_->pristine() + i * page, page);
+    else
+      std::memset(p, 0, page);
   }
   return true;
 }
@@ -270,7 +279,8 @@ std::shared_ptr<MemoryImage> MemoryImage::build(const Module& m) {
     const Instr* in = d.offset.single();
     if (!in || in->op != Op::I32Const) return nullptr;
     const uint64_t off = uint32_t(in->i64);
-    if (off + d.data_size > initial) return nullptr;  // it traps at instantiation: keep the copy path
+    if (off + d.data_size > initial)
+      return nullptr;  // it traps at instantiation: keep the copy path
     end = std::max(end, off + d.data_size);
     total += d.data_size;
   }
@@ -284,7 +294,8 @@ std::shared_ptr<MemoryImage> MemoryImage::build(const Module& m) {
   for (const DataSegment& d : m.datas) {
     if (d.mode != SegmentMode::Active || d.memory != 0 || d.data_size == 0) continue;
     auto bytes = m.data(d);
-    if (!pwrite_all(img->fd_, bytes.data(), bytes.size(), uint32_t(d.offset.single()->i64))) return nullptr;
+    if (!pwrite_all(img->fd_, bytes.data(), bytes.size(), uint32_t(d.offset.single()->i64)))
+      return nullptr;
   }
   void* pristine = mmap(nullptr, img->len_, PROT_READ, MAP_SHARED, img->fd_, 0);
   if (pristine == MAP_FAILED) return nullptr;

@@ -1,11 +1,12 @@
 // Store object creation, tables, and the small accessors of Caller and Instance.
 // (Store::instantiate is in instantiate.cpp; the constructor, destructor and exec() are in
 // store_exec.cpp.)
+#include "wasm/runtime/store.hpp"
+
 #include <algorithm>
 #include <new>
 
 #include "wasm/runtime/host_func.hpp"
-#include "wasm/runtime/store.hpp"
 
 namespace kumo::wasm {
 

@@ -71,7 +71,8 @@ class Store {
 };
 
 // Calls `func` with typed arguments (checked against its type) and returns its results.
-Expected<std::vector<Value>, Trap> invoke(Store& store, FuncInst* func, std::span<const Value> args);
+Expected<std::vector<Value>, Trap> invoke(Store& store, FuncInst* func,
+                                          std::span<const Value> args);
 
 // Name-based import resolution: define items under (module, name), then instantiate.
 class Linker {
