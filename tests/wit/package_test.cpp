@@ -1,8 +1,12 @@
 // Directory loading (wasm-tools layout: dir/*.wit + dir/deps/): a realistic multi-file package
 // with several dependency packages, errors located in the right file, and an optional corpus of
 // real WIT trees.
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <string>
 
 #include "wit_test_util.hpp"
 
@@ -156,6 +160,29 @@ TEST(WitPackage, CorpusFromEnvironment) {
       testing::expect_round_trip(r, *id, opts);
     }
   }
+}
+
+// The real WASI 0.2.12 WIT (cli, clocks, filesystem, http, io, random, sockets), vendored with the
+// test components, resolves as a package with its deps/ and prints back to an equivalent package.
+TEST(WitPackage, WasiWitOfTheTestComponents) {
+  namespace fs = std::filesystem;
+  const fs::path wit = fs::path(KUMO_SOURCE_DIR) / "tests" / "components" / "wit";
+  ASSERT_TRUE(fs::is_directory(wit / "deps" / "http")) << wit << " is missing";
+  // One package per folder: the C handler's world beside the deps.
+  const fs::path dir = fs::temp_directory_path() / ("kumo_wit_wasi_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(wit / "c-handler.wit", dir / "c-handler.wit");
+  fs::create_directory_symlink(wit / "deps", dir / "deps");
+  for (bool all : {false, true}) {
+    Resolve r;
+    ResolveOptions opts;
+    opts.all_features = all;
+    auto id = push_dir(r, dir.string(), opts);
+    ASSERT_TRUE(id.has_value()) << id.error().message;
+    testing::expect_round_trip(r, *id, opts);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
