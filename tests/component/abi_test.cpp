@@ -335,3 +335,30 @@ TEST(ComponentAbi, LoweringChecksValueKinds) {
   EXPECT_FALSE(rt::lower_flat(cx, Val::list({Val::u8(1)}), b.list(prim(PrimValType::U8), 2), out));
   EXPECT_FALSE(rt::lower_flat(cx, Val::record({Val::u8(1)}), b.record({prim(PrimValType::U8), prim(PrimValType::U8)}), out));
 }
+
+namespace kumo::component {
+namespace {
+
+// A compact byte list (Val::bytes, made by hosts for list<u8>) lowers like the element form: one
+// realloc of the same size and alignment, the bytes copied; it lifts back as equal elements. It
+// is refused for a list whose elements are not bytes.
+TEST(ComponentAbi, CompactByteListsLowerLikeElementLists) {
+  Bench b;
+  auto cx = b.cx();
+  ValType l = b.list(prim(PrimValType::U8));
+  ASSERT_TRUE(rt::store(cx, Val::bytes(std::string_view("k\0mo", 4)), l, 48));
+  ASSERT_EQ(b.calls.size(), 1u);
+  EXPECT_EQ(b.calls[0], (ReallocCall{0, 0, 1, 4}));
+  uint32_t p = b.peek32(48);
+  EXPECT_EQ(b.peek32(52), 4u);
+  EXPECT_EQ(b.peek(p, 4), std::string("k\0mo", 4));
+  auto back = rt::load(cx, 48, l);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, Val::bytes(std::string_view("k\0mo", 4)));
+  EXPECT_EQ(*back, Val::list({Val::u8('k'), Val::u8(0), Val::u8('m'), Val::u8('o')}));
+  EXPECT_EQ(to_string(Val::bytes("a")), to_string(Val::list({Val::u8('a')})));
+  EXPECT_FALSE(rt::store(cx, Val::bytes("ab"), b.list(prim(PrimValType::U32)), 64));
+}
+
+}  // namespace
+}  // namespace kumo::component

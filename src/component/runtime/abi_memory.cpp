@@ -551,13 +551,30 @@ Trapping<std::pair<uint64_t, uint64_t>> store_list_into_range(LiftLowerContext& 
     align = abi::alignment(arena, *list.d->elem, cx.opts.ptr);
     es = abi::elem_size(arena, *list.d->elem, cx.opts.ptr);
   }
-  uint64_t n = v.items.size();
+  uint64_t n = v.list_size();
   uint64_t limit = cx.opts.ptr == abi::PtrType::I32 ? UINT32_MAX : UINT64_MAX / 2;
   if (es != 0 && n > limit / es) {
     return abi_trap(fmt::format("list content out-of-bounds: {} elements are too many", n));
   }
   uint64_t byte_length = n * es;
   KUMO_TRY(uint64_t ptr, reallocate_checked(cx, 0, 0, align, byte_length, "list content out-of-bounds: "));
+  if (v.byte_list) {
+    // A compact list<u8> (or <s8>): one copy instead of a Val per byte.
+    const ValType& et = *list.d->elem;
+    const bool one_byte =
+        list.shape == Shape::List && es == 1 &&
+        ((et.is_primitive() && (et.prim() == PrimValType::U8 || et.prim() == PrimValType::S8)) ||
+         (!et.is_primitive() && arena.defined(et.type()).kind == DefinedKind::Primitive &&
+          (arena.defined(et.type()).prim == PrimValType::U8 || arena.defined(et.type()).prim == PrimValType::S8)));
+    if (!one_byte) return abi_trap("a byte list where the list's element type is not u8");
+    if (n > 0) {
+      KUMO_CHECK(require_memory(cx));
+      if (!in_bounds(cx, ptr, n))
+        return abi_trap(fmt::format("list content out-of-bounds: pointer {:#x}, {} bytes", ptr, n));
+      std::memcpy(at(cx, ptr), v.str.data(), n);
+    }
+    return std::pair{ptr, n};
+  }
   for (uint64_t i = 0; i < n; ++i) {
     const Val& e = v.items[i];
     auto r = list.shape == Shape::Map ? store_map_entry(cx, e, *list.d, ptr + i * es)

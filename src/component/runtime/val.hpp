@@ -76,6 +76,12 @@ struct Val {
   uint64_t src_ptr = 0;
   bool deferred() const { return src_memory != nullptr; }
 
+  // A list of bytes held compactly: kind List, the elements in `str` (one u8 each), `items`
+  // empty. Made by the host for `list<u8>` (stream reads, bodies; see bytes()); lowering copies it
+  // in one piece. Lifting still produces element Vals.
+  bool byte_list = false;
+  size_t list_size() const { return byte_list ? str.size() : items.size(); }
+
   Val() : u(0) {}
 
   static Val boolean(bool v);
@@ -92,6 +98,7 @@ struct Val {
   static Val character(char32_t v);
   static Val string(std::string utf8);
   static Val list(std::vector<Val> items);
+  static Val bytes(std::string_view data);  // a compact list<u8> (byte_list)
   static Val record(std::vector<Val> fields);
   static Val tuple(std::vector<Val> items);
   static Val variant(uint32_t case_index, std::optional<Val> payload = std::nullopt);

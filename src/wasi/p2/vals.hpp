@@ -24,13 +24,12 @@ using component::Val;
   [=]([[maybe_unused]] rt::HostCall & call, [[maybe_unused]] std::span<const Val> p, \
       [[maybe_unused]] std::vector<Val> & out) -> rt::Trapping<void>
 
+// list<u8> results go out compact (one copy into the guest's memory when lowered).
 inline Val bytes_val(std::span<const uint8_t> b) {
-  std::vector<Val> items;
-  items.reserve(b.size());
-  for (uint8_t x : b) items.push_back(Val::u8(x));
-  return Val::list(std::move(items));
+  return Val::bytes(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 inline std::vector<uint8_t> val_bytes(const Val& v) {
+  if (v.byte_list) return std::vector<uint8_t>(v.str.begin(), v.str.end());
   std::vector<uint8_t> out;
   out.reserve(v.items.size());
   for (const Val& x : v.items) out.push_back(uint8_t(x.u));

@@ -79,6 +79,7 @@ class HostHarness {
 
 // Val builders for the tests.
 inline std::string val_string(const Val& bytes_list) {
+  if (bytes_list.byte_list) return bytes_list.str;  // the host's compact form
   std::string s;
   for (const Val& b : bytes_list.items) s.push_back(char(b.u));
   return s;

@@ -265,9 +265,9 @@ TEST(P2Random, BytesAndSeeds) {
   HostHarness h(Options{});
   Val a = h.one("wasi:random/random", "get-random-bytes", {Val::u64(32)});
   Val b = h.one("wasi:random/random", "get-random-bytes", {Val::u64(32)});
-  EXPECT_EQ(a.items.size(), 32u);
+  EXPECT_EQ(a.list_size(), 32u);
   EXPECT_NE(val_string(a), val_string(b));
-  EXPECT_EQ(h.one("wasi:random/insecure", "get-insecure-random-bytes", {Val::u64(13)}).items.size(),
+  EXPECT_EQ(h.one("wasi:random/insecure", "get-insecure-random-bytes", {Val::u64(13)}).list_size(),
             13u);
   Val seed = h.one("wasi:random/insecure-seed", "insecure-seed", {});
   EXPECT_EQ(seed.items.size(), 2u);
