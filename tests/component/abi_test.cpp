@@ -358,6 +358,14 @@ TEST(ComponentAbi, CompactByteListsLowerLikeElementLists) {
   EXPECT_EQ(*back, Val::list({Val::u8('k'), Val::u8(0), Val::u8('m'), Val::u8('o')}));
   EXPECT_EQ(to_string(Val::bytes("a")), to_string(Val::list({Val::u8('a')})));
   EXPECT_FALSE(rt::store(cx, Val::bytes("ab"), b.list(prim(PrimValType::U32)), 64));
+  // Lifted for a host (compact_bytes): one compact Val; out of bounds still traps.
+  cx.compact_bytes = true;
+  auto compact = rt::load(cx, 48, l);
+  ASSERT_TRUE(compact);
+  EXPECT_TRUE(compact->byte_list);
+  EXPECT_EQ(compact->str, std::string("k\0mo", 4));
+  b.poke32(52, 0x7fffffff);
+  EXPECT_FALSE(rt::load(cx, 48, l));
 }
 
 }  // namespace

@@ -87,6 +87,8 @@ Trapping<Val> load_string_from_range(LiftLowerContext& cx, uint64_t ptr, uint64_
 Trapping<std::pair<uint64_t, uint64_t>> store_string_into_range(LiftLowerContext& cx, const Val& v);
 
 // abi_memory.cpp
+// The list Val at (ptr, length): compact bytes for list<u8> when cx.compact_bytes, else elements.
+Trapping<Val> load_list_val(LiftLowerContext& cx, uint64_t ptr, uint64_t length, const View& list);
 Trapping<std::vector<Val>> load_list_from_range(LiftLowerContext& cx, uint64_t ptr, uint64_t length,
                                                 const View& list);
 Trapping<std::pair<uint64_t, uint64_t>> store_list_into_range(LiftLowerContext& cx, const Val& v,

@@ -104,8 +104,7 @@ Trapping<Val> lift_flat(LiftLowerContext& cx, FlatReader& in, const ValType& t) 
     case Shape::List: case Shape::Map: {
       KUMO_TRY(uint64_t ptr, take_ptr(cx, in));
       KUMO_TRY(uint64_t length, take_ptr(cx, in));
-      KUMO_TRY(auto items, load_list_from_range(cx, ptr, length, w));
-      return Val::list(std::move(items));
+      return load_list_val(cx, ptr, length, w);
     }
     case Shape::FixedList: {
       std::vector<Val> items;

@@ -302,8 +302,7 @@ Trapping<Val> load_value(LiftLowerContext& cx, uint64_t ptr, const ValType& t) {
     case Shape::List: case Shape::Map: {
       KUMO_TRY(uint64_t begin, load_uint(cx, ptr, ptr_size(cx)));
       KUMO_TRY(uint64_t length, load_uint(cx, ptr + ptr_size(cx), ptr_size(cx)));
-      KUMO_TRY(auto items, load_list_from_range(cx, begin, length, w));
-      return Val::list(std::move(items));
+      return load_list_val(cx, begin, length, w);
     }
     case Shape::FixedList: {
       uint64_t es = abi::elem_size(arena, *w.d->elem, cx.opts.ptr);
@@ -363,6 +362,26 @@ Trapping<Val> load_value(LiftLowerContext& cx, uint64_t ptr, const ValType& t) {
 }  // namespace
 
 namespace detail {
+
+Trapping<Val> load_list_val(LiftLowerContext& cx, uint64_t ptr, uint64_t length, const View& list) {
+  if (cx.compact_bytes && list.shape == Shape::List) {
+    const TypeArena& arena = *cx.env.arena;
+    const ValType& et = *list.d->elem;
+    PrimValType p = PrimValType::Bool;
+    if (et.is_primitive()) p = et.prim();
+    else if (arena.defined(et.type()).kind == DefinedKind::Primitive) p = arena.defined(et.type()).prim;
+    if (p == PrimValType::U8 && (et.is_primitive() || arena.defined(et.type()).kind == DefinedKind::Primitive)) {
+      KUMO_CHECK(require_memory(cx));
+      if (length > kMaxListByteLength || !in_bounds(cx, ptr, length)) {
+        return abi_trap(fmt::format("list content out-of-bounds: list pointer/length out of bounds of "
+                                    "memory (pointer {:#x}, {} bytes)", ptr, length));
+      }
+      return Val::bytes(std::string_view(reinterpret_cast<const char*>(at(cx, ptr)), length));
+    }
+  }
+  KUMO_TRY(auto items, load_list_from_range(cx, ptr, length, list));
+  return Val::list(std::move(items));
+}
 
 Trapping<std::vector<Val>> load_list_from_range(LiftLowerContext& cx, uint64_t ptr, uint64_t length,
                                                 const View& list) {

@@ -46,6 +46,10 @@ struct LiftLowerContext {
   // deferred Vals (Val::src_memory). Set only when the lifted values go straight to a lifted
   // callee's lowering (func.cpp `lower`), which reads them after its realloc like wasmtime.
   bool defer_strings = false;
+  // Lifting only: list<u8> becomes a compact Val::bytes instead of a Val per byte. Set when the
+  // values go to a host function (func.cpp `lower`); hosts read bytes through list_size()/
+  // byte_list or the typed API.
+  bool compact_bytes = false;
 };
 
 // Calls the realloc option: definitions.py `reallocate` (clears may_leave around the call, traps

@@ -255,8 +255,10 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
     std::vector<uint64_t> flat(sig->core_params.size());
     for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
     LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
-    cx.defer_strings =
-        callee->kind == Func::Lifted;  // read by the callee's lowering, after its realloc
+    // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
+    // list<u8> in one piece.
+    cx.defer_strings = callee->kind == Func::Lifted;
+    cx.compact_bytes = callee->kind == Func::Host;
     FlatReader in{flat};
     size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
     size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;

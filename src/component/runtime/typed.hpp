@@ -341,7 +341,11 @@ struct ValTraits<std::vector<T>> {
   }
   static std::vector<T> lift(const Val& v) {
     std::vector<T> out;
-    out.reserve(v.items.size());
+    out.reserve(v.list_size());
+    if (v.byte_list) {  // a compact list<u8>
+      for (unsigned char c : v.str) out.push_back(ValTraits<T>::lift(Val::u8(c)));
+      return out;
+    }
     for (const Val& x : v.items) out.push_back(ValTraits<T>::lift(x));
     return out;
   }

@@ -21,6 +21,7 @@ inline Val bytes_val(std::string_view s) {
   return p2::bytes_val({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
 inline std::string val_string_bytes(const Val& v) {
+  if (v.byte_list) return v.str;
   std::string out;
   out.reserve(v.items.size());
   for (const Val& x : v.items) out.push_back(char(uint8_t(x.u)));

@@ -61,6 +61,7 @@ rt::HostFunc WasiShim::function(const std::string& instance, const std::string& 
   if (name == "[method]output-stream.blocking-write-and-flush" || name == "[method]output-stream.write") {
     return [this](HostCall&, std::span<const Val> params, std::vector<Val>& results) -> Trapping<void> {
       std::string& out = out_[params[0].handle.rep == kStderr ? 1 : 0];
+      if (params[1].byte_list) out += params[1].str;  // hosts receive list<u8> compact
       for (const Val& b : params[1].items) out.push_back(char(b.u));
       results.push_back(Val::ok());
       return {};
