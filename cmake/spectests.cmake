@@ -18,8 +18,10 @@
 set(KUMO_SPECTEST_DIR "${CMAKE_SOURCE_DIR}/../shared/spectest" CACHE PATH
     "Folder holding the wast2json-converted spec test suites")
 
-# `kumo version` reports the project version (kept here because this file belongs to the CLI).
-target_compile_definitions(kumo_cli PRIVATE KUMO_VERSION="${PROJECT_VERSION}")
+# `kumo version` reports the project version (kept here because this file belongs to the CLI);
+# `kumo wast` uses the source tree's assembled text modules when --assembled is not given.
+target_compile_definitions(kumo_cli PRIVATE KUMO_VERSION="${PROJECT_VERSION}"
+                           KUMO_DEFAULT_ASSEMBLED_DIR="${CMAKE_SOURCE_DIR}/tests/spectest-assembled")
 
 # Binaries for the few text-format modules the converter could not assemble
 # (tests/spectest-assembled/build.sh).

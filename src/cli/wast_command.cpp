@@ -99,6 +99,11 @@ WastOptions runner_options(const WastCommandOptions& o) {
   w.verbose = o.verbose;
   w.strict = o.strict;
   for (const std::string& d : o.assembled) w.assembled_dirs.emplace_back(d);
+#ifdef KUMO_DEFAULT_ASSEMBLED_DIR
+  // Without --assembled: the binaries committed with this source tree, when it is still there.
+  if (o.assembled.empty() && std::filesystem::is_directory(KUMO_DEFAULT_ASSEMBLED_DIR))
+    w.assembled_dirs.emplace_back(KUMO_DEFAULT_ASSEMBLED_DIR);
+#endif
   return w;
 }
 
