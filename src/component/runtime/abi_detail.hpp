@@ -96,6 +96,10 @@ Trapping<std::pair<uint64_t, uint64_t>> store_list_into_range(LiftLowerContext& 
 Val unpack_flags(uint64_t bits, size_t labels);
 uint64_t pack_flags(const Val& v, size_t labels);
 Trapping<void> check_kind(const LiftLowerContext& cx, const Val& v, ValKind want, const ValType& t);
+// Checks a variant-like Val against its type `t` (view `w`) before lowering: kind, case index in
+// range, payload present exactly when the case has one. Returns the case's payload type.
+Trapping<std::optional<ValType>> check_variant_case(const LiftLowerContext& cx, const Val& v, const View& w,
+                                                    const ValType& t);
 Trapping<char32_t> convert_i32_to_char(uint64_t i);
 Trapping<uint32_t> char_to_i32(const Val& v);
 uint32_t canonical_f32_bits(float f);

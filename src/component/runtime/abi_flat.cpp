@@ -201,17 +201,7 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
       return {};
     }
     case Shape::Variant: {
-      KUMO_CHECK(check_kind(cx, v, variant_kind(*w.d), t));
-      size_t n = num_cases(*w.d);
-      if (v.index >= n) {
-        return abi_trap(fmt::format("invalid variant discriminant: case {} out of range [0..{}) for {}",
-                                    v.index, n, to_string(arena, t)));
-      }
-      auto ct = case_type(*w.d, v.index);
-      if (ct.has_value() != v.has_payload()) {
-        return abi_trap(fmt::format("case {} of {} {} a payload", v.index, to_string(arena, t),
-                                    ct ? "needs" : "has no"));
-      }
+      KUMO_TRY(auto ct, check_variant_case(cx, v, w, t));
       size_t slots = flat_types(cx, t).size() - 1;
       out.push_back(v.index);
       size_t start = out.size();

@@ -173,6 +173,23 @@ uint64_t pack_flags(const Val& v, size_t labels) {
   return bits;
 }
 
+Trapping<std::optional<ValType>> check_variant_case(const LiftLowerContext& cx, const Val& v, const View& w,
+                                                    const ValType& t) {
+  KUMO_CHECK(check_kind(cx, v, variant_kind(*w.d), t));
+  const TypeArena& arena = *cx.env.arena;
+  size_t n = num_cases(*w.d);
+  if (v.index >= n) {
+    return abi_trap(fmt::format("invalid variant discriminant: case {} out of range [0..{}) for {}", v.index,
+                                n, to_string(arena, t)));
+  }
+  auto ct = case_type(*w.d, v.index);
+  if (ct.has_value() != v.has_payload()) {
+    return abi_trap(
+        fmt::format("case {} of {} {} a payload", v.index, to_string(arena, t), ct ? "needs" : "has no"));
+  }
+  return ct;
+}
+
 Trapping<void> check_kind(const LiftLowerContext& cx, const Val& v, ValKind want, const ValType& t) {
   if (v.kind == want) return {};
   // Record and tuple values are both positional, as are the variant-like kinds (case index plus
@@ -517,17 +534,8 @@ Trapping<void> store_value(LiftLowerContext& cx, const Val& v, const ValType& t,
       return {};
     }
     case Shape::Variant: {
-      KUMO_CHECK(check_kind(cx, v, variant_kind(*w.d), t));
+      KUMO_TRY(auto ct, check_variant_case(cx, v, w, t));
       size_t n = num_cases(*w.d);
-      if (v.index >= n) {
-        return abi_trap(fmt::format("invalid variant discriminant: case {} out of range [0..{}) for {}",
-                                    v.index, n, to_string(arena, t)));
-      }
-      auto ct = case_type(*w.d, v.index);
-      if (ct.has_value() != v.has_payload()) {
-        return abi_trap(fmt::format("case {} of {} {} a payload", v.index, to_string(arena, t),
-                                    ct ? "needs" : "has no"));
-      }
       uint32_t ds = disc_size(n);
       KUMO_CHECK(store_uint(cx, v.index, ptr, ds));
       ptr = align_to(ptr + ds, max_case_alignment(arena, *w.d, cx.opts.ptr));
