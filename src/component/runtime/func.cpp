@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "component/runtime/builtins.hpp"
 #include "wasm/interp/interp.hpp"
@@ -207,23 +208,23 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
                                           const std::shared_ptr<const TypeArena>& arena,
                                           TypeId type, const CanonOptions& opts) {
   struct Key {
-    const TypeArena* arena;
+    uint64_t arena;  // TypeArena::uid(): never reused, unlike the arena's address
+    const wasm::Engine* engine;
     uint32_t type;
     uint8_t ptr;
     bool async;
     bool operator==(const Key&) const = default;
   };
-  struct Entry {
-    Key key;
-    std::weak_ptr<const TypeArena> arena;  // the key's pointer means nothing once this expires
-    const wasm::Engine* engine;
-    std::shared_ptr<const LowerSig> sig;
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ reinterpret_cast<uintptr_t>(k.engine) ^
+                                   (uint64_t(k.type) << 2 | uint64_t(k.ptr) << 1 | uint64_t(k.async)));
+    }
   };
   // Per thread: no locking, and a server's workers each warm their own after the first request.
-  thread_local std::vector<Entry> cache;
-  const Key key{arena.get(), type.index, uint8_t(opts.ptr), opts.is_async};
-  for (const Entry& e : cache)
-    if (e.key == key && e.engine == &engine && !e.arena.expired()) return e.sig;
+  thread_local std::unordered_map<Key, std::shared_ptr<const LowerSig>, KeyHash> cache;
+  const Key key{arena->uid(), &engine, type.index, uint8_t(opts.ptr), opts.is_async};
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
   const FuncType& ft = arena->func(type);
   abi::FlatSignature flat =
       abi::flatten_func(*arena, ft, opts.ptr, abi::Context::Lower, opts.is_async);
@@ -233,8 +234,8 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
   sig->results = result_types(ft);
   sig->core_type_id = engine.intern(flat.type);
   sig->core_type = &engine.type_of(sig->core_type_id);
-  if (cache.size() >= 4096) cache.clear();
-  cache.push_back(Entry{key, arena, &engine, sig});
+  if (cache.size() >= 4096) cache.clear();  // bounded: arenas come and go
+  cache.emplace(key, sig);
   return sig;
 }
 
