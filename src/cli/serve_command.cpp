@@ -15,6 +15,7 @@
 #include "component/runtime/linker.hpp"
 #include "host/http/server.hpp"
 #include "host/serve/component_service.hpp"
+#include "wasm/interp/profiler.hpp"
 
 namespace kumo::cli {
 
@@ -108,6 +109,7 @@ int serve(const ServeOptions& o) {
       std::_Exit(1);
     }
   }
+  wasm::interp::profiler_report(stderr);
   return 0;
 }
 

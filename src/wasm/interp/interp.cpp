@@ -19,6 +19,7 @@
 
 #include "wasm/interp/exec_state.hpp"
 #include "wasm/interp/numeric.hpp"
+#include "wasm/interp/profiler.hpp"
 #include "wasm/interp/simd.hpp"
 #include "wasm/runtime/store.hpp"
 #include "wasm/runtime/trap_handler.hpp"
@@ -589,6 +590,7 @@ Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots) {
   }
   ExecState& es = store.exec();
   es.store = &store;
+  if (KUMO_UNLIKELY(profiler_enabled())) profiler_attach(&es);
   if (es.depth == 0) {
     install_trap_handler();
   } else if (static_cast<const char*>(__builtin_frame_address(0)) < native_stack_limit()) {
