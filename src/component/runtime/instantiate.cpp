@@ -16,7 +16,20 @@ namespace kumo::component::rt {
 
 namespace {
 
-using CoreExports = std::unordered_map<std::string, wasm::Extern>;
+// A core instance as the component sees it: an instantiated module, or a bag of exports.
+struct CoreExports {
+  const wasm::Instance* inst = nullptr;
+  std::vector<std::pair<std::string_view, wasm::Extern>> items;  // names point into the definition
+  const wasm::Extern* find(std::string_view name) const {
+    if (inst != nullptr) {
+      auto i = inst->compiled->find_export(name);
+      return i ? &inst->exports[*i] : nullptr;
+    }
+    for (const auto& [n, e] : items)
+      if (n == name) return &e;
+    return nullptr;
+  }
+};
 
 ExternSort extern_sort(Sort s) {
   switch (s) {
@@ -229,11 +242,11 @@ class Instantiator {
         if (a.instance >= core_instances_.size()) {
           return abi_trap(fmt::format("core instance index {} out of bounds", a.instance));
         }
-        auto it = core_instances_[a.instance]->find(a.name);
-        if (it == core_instances_[a.instance]->end()) {
+        const wasm::Extern* e = core_instances_[a.instance]->find(a.name);
+        if (!e) {
           return abi_trap(fmt::format("core instance {} has no export `{}`", a.instance, a.name));
         }
-        push_core(it->second);
+        push_core(*e);
         return {};
       }
       case Alias::Outer: {
@@ -310,9 +323,10 @@ class Instantiator {
   Trapping<void> core_instance(const CoreInstanceDef& d) {
     if (d.kind == CoreInstanceDef::FromExports) {
       CoreExports& exports = owned_core_instances_.emplace_back();
+      exports.items.reserve(d.exports.size());
       for (const auto& x : d.exports) {
         KUMO_TRY(wasm::Extern e, core_item(x.item));
-        exports[x.name] = e;
+        exports.items.emplace_back(x.name, e);  // (validation rejects duplicate names)
       }
       core_instances_.push_back(&exports);
       return {};
@@ -330,15 +344,17 @@ class Instantiator {
         if (a.name == imp.module && a.instance < core_instances_.size()) from = core_instances_[a.instance];
       }
       if (!from) return abi_trap(fmt::format("module instantiation argument `{}` is missing", imp.module));
-      auto it = from->find(imp.name);
-      if (it == from->end()) {
+      const wasm::Extern* e = from->find(imp.name);
+      if (!e) {
         return abi_trap(fmt::format("module import `{}::{}` was not found", imp.module, imp.name));
       }
-      externs.push_back(it->second);
+      externs.push_back(*e);
     }
     auto inst = store_.core().instantiate(std::move(module), externs);
     if (!inst) return Unexpected<Trap>{error_to_trap(inst.error())};
-    core_instances_.push_back(&(*inst)->exports);
+    CoreExports& exports = owned_core_instances_.emplace_back();
+    exports.inst = *inst;
+    core_instances_.push_back(&exports);
     return {};
   }
 
@@ -492,7 +508,7 @@ class Instantiator {
   std::vector<wasm::GlobalInst*> core_globals_;
   std::vector<wasm::TagInst*> core_tags_;
   std::vector<const CoreExports*> core_instances_;
-  std::deque<CoreExports> owned_core_instances_;  // `from exports` core instances
+  std::deque<CoreExports> owned_core_instances_;
   std::vector<std::shared_ptr<const Func>> funcs_;
   std::vector<std::shared_ptr<const Val>> values_;
   std::vector<std::shared_ptr<const InstanceItems>> instances_;

@@ -70,6 +70,9 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
     }
     if (idx.size() == seg.items.size()) compiled->elem_funcs[i] = std::move(idx);
   }
+  compiled->export_index.reserve(module->exports.size());
+  for (uint32_t i = 0; i < module->exports.size(); ++i)
+    compiled->export_index.emplace(module->exports[i].name, i);
   compiled->type_ptrs.reserve(compiled->type_ids.size());
   for (uint32_t id : compiled->type_ids) compiled->type_ptrs.push_back(&engine.type_of(id));
 

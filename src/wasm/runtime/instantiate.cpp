@@ -332,7 +332,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       case ExternKind::Global: x = Extern::of(inst.globals.at(e.index)); break;
       case ExternKind::Tag: x = Extern::of(inst.tags.at(e.index)); break;
     }
-    inst.exports.emplace(e.name, x);
+    inst.exports.push_back(x);
   }
 
   // Segments. Declarative element segments only declare references: they start dropped.

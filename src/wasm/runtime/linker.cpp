@@ -9,7 +9,8 @@ void Linker::define(std::string module, std::string name, Extern item) {
 }
 
 void Linker::define_instance(const std::string& module, const Instance& instance) {
-  for (const auto& [name, item] : instance.exports) define(module, name, item);
+  const auto& names = instance.module().exports;
+  for (size_t i = 0; i < names.size(); ++i) define(module, names[i].name, instance.exports[i]);
 }
 
 void Linker::define_func(Store& store, std::string module, std::string name, const FuncType& type,

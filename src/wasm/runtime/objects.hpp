@@ -317,6 +317,23 @@ struct CompiledModule {
   // constant expressions; empty otherwise. Filled by compile().
   static constexpr uint32_t kNullFunc = UINT32_MAX;
   std::vector<std::vector<uint32_t>> elem_funcs;
+  // Export name -> index in module->exports (names point into the module). Instances keep their
+  // exports as a plain vector in that order, so creating one builds no map.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string_view, uint32_t, NameHash, std::equal_to<>> export_index;
+  std::optional<uint32_t> find_export(std::string_view name) const {
+    if (export_index.empty()) {  // assembled by hand (tests): no index
+      for (uint32_t i = 0; i < module->exports.size(); ++i)
+        if (module->exports[i].name == name) return i;
+      return std::nullopt;
+    }
+    auto it = export_index.find(name);
+    if (it == export_index.end()) return std::nullopt;
+    return it->second;
+  }
   ~CompiledModule();
   // Memory 0's image, built on first use (thread-safe); nullptr when none applies.
   const MemoryImage* memory_image() const;
@@ -342,7 +359,7 @@ struct Instance {
   std::vector<TagInst*> tags;
   std::vector<std::vector<Ref>> elems;               // element segments; dropped = cleared
   std::vector<std::span<const uint8_t>> datas;       // data segments; dropped = empty
-  std::unordered_map<std::string, Extern> exports;
+  std::vector<Extern> exports;  // in the order of module().exports
 
   std::optional<Extern> get_export(std::string_view name) const;
   FuncInst* get_func(std::string_view name) const;

@@ -108,9 +108,9 @@ MemoryInst* Caller::exported_memory(std::string_view name) const {
 }
 
 std::optional<Extern> Instance::get_export(std::string_view name) const {
-  auto it = exports.find(std::string(name));
-  if (it == exports.end()) return std::nullopt;
-  return it->second;
+  auto i = compiled->find_export(name);
+  if (!i) return std::nullopt;
+  return exports[*i];
 }
 
 FuncInst* Instance::get_func(std::string_view name) const {
