@@ -55,11 +55,23 @@ std::shared_ptr<const wasm::CompiledModule> Component::core_module(const compone
   return it == modules_.end() ? nullptr : it->second;
 }
 
-const Item* InstanceItems::find(std::string_view name) const {
+const Item* InstanceItems::find(std::string_view name, size_t hint) const {
+  if (hint < exports.size() && exports[hint].first == name) return &exports[hint].second;
+  if (!index_.empty()) {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &exports[it->second].second;
+  }
   for (const auto& [n, item] : exports) {
     if (n == name) return &item;
   }
   return nullptr;
+}
+
+void InstanceItems::build_index() {
+  index_.clear();
+  if (exports.size() < 8) return;  // a short scan is as fast
+  index_.reserve(exports.size());
+  for (uint32_t i = 0; i < exports.size(); ++i) index_.emplace(exports[i].first, i);
 }
 
 std::shared_ptr<const Func> Instance::get_func(std::string_view name) const {

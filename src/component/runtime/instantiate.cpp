@@ -525,9 +525,12 @@ void bind_resources(TypeEnv& env, const TypeArena& arena, ExternSort sort, TypeI
     return;
   }
   if (sort != ExternSort::Instance || !item.instance || arena.kind(type) != TypeKind::Instance) return;
-  for (const NamedEntity& e : arena.instance(type).exports) {
+  const auto& exports = arena.instance(type).exports;
+  for (size_t i = 0; i < exports.size(); ++i) {
+    const NamedEntity& e = exports[i];
     if (e.type.sort != ExternSort::Type && e.type.sort != ExternSort::Instance) continue;
-    if (const Item* x = item.instance->find(e.name.name)) bind_resources(env, arena, e.type.sort, e.type.type, *x);
+    // The linker builds host instances in the order of the instance type: `i` is the hint.
+    if (const Item* x = item.instance->find(e.name.name, i)) bind_resources(env, arena, e.type.sort, e.type.type, *x);
   }
 }
 

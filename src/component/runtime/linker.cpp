@@ -245,6 +245,7 @@ class Checker {
           KUMO_TRY(Item xi, resolve(*x, e.type, sub));
           items->exports.emplace_back(e.name.name, std::move(xi));
         }
+        items->build_index();
         item.sort = ExternSort::Instance;
         item.instance = std::move(items);
         return item;
@@ -273,6 +274,7 @@ class Checker {
       if (!xi) return std::nullopt;
       items->exports.emplace_back(x.name.name, std::move(*xi));
     }
+    items->build_index();
     item.instance = std::move(items);
     return item;
   }

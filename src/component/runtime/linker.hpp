@@ -45,8 +45,32 @@ struct Item {
 
 // An instance's exports, in definition order.
 struct InstanceItems {
+  InstanceItems() = default;
+  // The index points into `exports`: a copy builds its own.
+  InstanceItems(const InstanceItems& o) : exports(o.exports) {
+    if (!o.index_.empty()) build_index();
+  }
+  InstanceItems& operator=(const InstanceItems& o) {
+    if (this != &o) {
+      exports = o.exports;
+      index_.clear();
+      if (!o.index_.empty()) build_index();
+    }
+    return *this;
+  }
   std::vector<std::pair<std::string, Item>> exports;
-  const Item* find(std::string_view name) const;
+  // Looks `name` up; `hint` is where it is likely to be (e.g. its position in the instance type).
+  const Item* find(std::string_view name, size_t hint = SIZE_MAX) const;
+  // For instances made once and looked up on every instantiation (the linker's): a name index.
+  // `exports` must not change afterwards.
+  void build_index();
+
+ private:
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string_view, uint32_t, NameHash, std::equal_to<>> index_;
 };
 
 // A validated component whose core modules are all compiled (once). Immutable; share it.
