@@ -235,7 +235,8 @@ namespace {
 
 // True if `types` flatten to at most max_flat core values.
 bool fits_flat(const LiftLowerContext& cx, size_t max_flat, std::span<const ValType> types) {
-  std::vector<wasm::ValType> flat;
+  thread_local std::vector<wasm::ValType> flat;  // scratch: no allocation per call
+  flat.clear();
   for (const ValType& t : types) {
     if (!abi::flatten(*cx.env.arena, t, cx.opts.ptr, max_flat, flat)) return false;
   }
@@ -255,16 +256,15 @@ Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const T
 
 }  // namespace
 
-Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
-                                            std::span<const ValType> types) {
-  std::vector<Val> vals;
-  vals.reserve(types.size());
+Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
+                                     std::span<const ValType> types, std::vector<Val>& vals) {
+  vals.reserve(vals.size() + types.size());
   if (fits_flat(cx, max_flat, types)) {
     for (const ValType& t : types) {
       KUMO_TRY(Val v, lift_flat(cx, in, t));
       vals.push_back(std::move(v));
     }
-    return vals;
+    return {};
   }
   KUMO_TRY(uint64_t ptr, take_ptr(cx, in));
   TupleLayout l = tuple_layout(*cx.env.arena, types, cx.opts.ptr);
@@ -273,6 +273,13 @@ Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_fla
     KUMO_TRY(Val v, load(cx, ptr + l.offsets[i], types[i]));
     vals.push_back(std::move(v));
   }
+  return {};
+}
+
+Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
+                                            std::span<const ValType> types) {
+  std::vector<Val> vals;
+  KUMO_CHECK(lift_flat_values_into(cx, max_flat, in, types, vals));
   return vals;
 }
 

@@ -75,6 +75,9 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
 // from memory at the pointer found in `in`.
 Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
                                             std::span<const ValType> types);
+// The same, appending to `vals` (which a caller may reuse).
+Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
+                                     std::span<const ValType> types, std::vector<Val>& vals);
 // definitions.py lower_flat_values: with more than `max_flat` flat values the values go to
 // memory: at a fresh realloc'd tuple when `out_param` is null (parameters of a lifted call),
 // otherwise at the pointer read from `out_param` (results of a lowered call), and then nothing is

@@ -57,6 +57,39 @@ Trapping<std::vector<uint64_t>> call_core(wasm::Store& store, wasm::FuncInst* f,
   return slots;
 }
 
+// Per-thread pools of vectors for the values of a call, so that a host call allocates no vector
+// (each call takes its own, so nested calls are safe).
+template <typename T>
+class VecPool {
+ public:
+  std::vector<T> take() {
+    if (free_.empty()) return {};
+    std::vector<T> v = std::move(free_.back());
+    free_.pop_back();
+    return v;
+  }
+  void give(std::vector<T>&& v) {
+    v.clear();
+    if (free_.size() < 32 && v.capacity() <= 64) free_.push_back(std::move(v));
+  }
+
+ private:
+  std::vector<std::vector<T>> free_;
+};
+template <typename T>
+VecPool<T>& vec_pool() {
+  thread_local VecPool<T> pool;
+  return pool;
+}
+template <typename T>
+struct PooledVec {
+  std::vector<T> v = vec_pool<T>().take();
+  PooledVec() = default;
+  PooledVec(const PooledVec&) = delete;
+  PooledVec& operator=(const PooledVec&) = delete;
+  ~PooledVec() { vec_pool<T>().give(std::move(v)); }
+};
+
 constexpr uint64_t kSubtaskReturned = 2;  // definitions.py Subtask.State.RETURNED
 
 // Leaves the instance again however the call ends.
@@ -160,14 +193,14 @@ Trapping<void> call(Store& store, const Func& f, std::span<const Val> args,
                     const InstanceState* caller, const ResultsFn& on_results) {
   if (f.kind == Func::Host) {
     HostCall hc{store, *f.arena, f.type};
-    std::vector<Val> results;
-    KUMO_CHECK(f.host(hc, args, results));
+    PooledVec<Val> results;
+    KUMO_CHECK(f.host(hc, args, results.v));
     size_t want = f.func_type().result ? 1 : 0;
-    if (results.size() != want) {
+    if (results.v.size() != want) {
       return abi_trap(
-          fmt::format("host function returned {} results, expected {}", results.size(), want));
+          fmt::format("host function returned {} results, expected {}", results.v.size(), want));
     }
-    return on_results(results);
+    return on_results(results.v);
   }
   // definitions.py Store.lift: the callee's instance (and its ancestors the caller is not in)
   // must not already be on the stack.
@@ -253,8 +286,15 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
     // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out
     // pointer.
     if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    std::vector<uint64_t> flat(sig->core_params.size());
-    for (size_t i = 0; i < flat.size(); ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
+    const size_t nflat = sig->core_params.size();
+    uint64_t flat_buf[24];
+    std::vector<uint64_t> flat_big;
+    std::span<uint64_t> flat(flat_buf, nflat <= 24 ? nflat : 0);
+    if (nflat > 24) {
+      flat_big.resize(nflat);
+      flat = flat_big;
+    }
+    for (size_t i = 0; i < nflat; ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
     LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
     // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
     // list<u8> in one piece.
@@ -263,15 +303,16 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
     FlatReader in{flat};
     size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
     size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
-    KUMO_TRY(std::vector<Val> args, lift_flat_values(cx, max_params, in, sig->params));
-    std::vector<uint64_t> out;
-    auto r = call(*st, *callee, args, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
-      return lower_flat_values(cx, max_results, vals, sig->results, out, &in);
+    PooledVec<Val> args;
+    KUMO_CHECK(lift_flat_values_into(cx, max_params, in, sig->params, args.v));
+    PooledVec<uint64_t> out;
+    auto r = call(*st, *callee, args.v, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
+      return lower_flat_values(cx, max_results, vals, sig->results, out.v, &in);
     });
     release_lends(cx);
     if (!r) return Unexpected<Trap>{std::move(r.error())};
-    if (opts.is_async) out.assign(1, kSubtaskReturned);
-    std::copy(out.begin(), out.end(), slots);
+    if (opts.is_async) out.v.assign(1, kSubtaskReturned);
+    std::copy(out.v.begin(), out.v.end(), slots);
     return {};
   };
   return store.core().add_host_func(sp->core_type_id, sp->core_type, std::move(cb));

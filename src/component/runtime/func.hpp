@@ -10,6 +10,7 @@
 
 #include "component/runtime/canon_abi.hpp"
 #include "component/runtime/store.hpp"
+#include "wasm/common/function_ref.hpp"
 
 namespace kumo::component::rt {
 
@@ -44,7 +45,8 @@ struct Func {
 
 // Called with the results before post-return runs (the lowering caller copies them into its
 // memory there, as definitions.py does in on_resolve).
-using ResultsFn = std::function<Trapping<void>(std::vector<Val>& results)>;
+// Runs only during the call: a non-owning reference.
+using ResultsFn = FunctionRef<Trapping<void>(std::vector<Val>& results)>;
 
 // Calls `f` with `args`. `caller` is the instance the call comes from (nullptr: the host), for the
 // may_enter checks ("cannot enter component instance").

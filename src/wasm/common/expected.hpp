@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -63,15 +64,15 @@ template <typename E>
 class [[nodiscard]] Expected<void, E> {
  public:
   Expected() = default;
-  Expected(Unexpected<E> u) : error_(std::move(u.error)), ok_(false) {}
-  bool has_value() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  const E& error() const { assert(!ok_); return error_; }
-  E& error() { assert(!ok_); return error_; }
+  Expected(Unexpected<E> u) : error_(std::in_place, std::move(u.error)) {}
+  bool has_value() const { return !error_.has_value(); }
+  explicit operator bool() const { return has_value(); }
+  const E& error() const { assert(!has_value()); return *error_; }
+  E& error() { assert(!has_value()); return *error_; }
 
  private:
-  E error_{};
-  bool ok_ = true;
+  // Empty on success: a success constructs, moves and destroys no E (a Trap is large).
+  std::optional<E> error_;
 };
 
 // Propagate an error from an Expected expression: KUMO_TRY(auto x, f()); or KUMO_CHECK(g());
