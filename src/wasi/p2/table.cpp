@@ -5,67 +5,74 @@ namespace kumo::wasi::p2 {
 ResourceTable::~ResourceTable() {
   // Children first, so no destructor sees its parent gone: destroy entries without children
   // until none is left.
-  while (!entries_.empty()) {
-    bool progress = false;
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->second.children == 0) {
-        uint32_t parent = it->second.parent;
-        it = entries_.erase(it);
-        if (auto p = entries_.find(parent); p != entries_.end()) p->second.children--;
-        progress = true;
-      } else {
-        ++it;
-      }
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (uint32_t rep = 1; rep <= slots_.size(); ++rep) {
+      Entry* e = find(rep);
+      if (!e || e->children != 0) continue;
+      uint32_t parent = e->parent;
+      release(rep).reset();
+      if (Entry* p = find(parent)) p->children--;
+      progress = true;
     }
-    if (!progress) break;  // a cycle cannot be built through push(); be safe anyway
   }
 }
 
+std::unique_ptr<HostObject> ResourceTable::release(uint32_t rep) {
+  Entry& e = slots_[rep - 1];
+  std::unique_ptr<HostObject> obj = std::move(e.obj);
+  e = Entry{};
+  free_.push_back(rep);
+  return obj;
+}
+
 uint32_t ResourceTable::push(std::unique_ptr<HostObject> obj, uint32_t parent) {
-  while (next_ == 0 || entries_.count(next_)) next_++;
-  uint32_t rep = next_++;
-  Entry e;
-  e.obj = std::move(obj);
-  if (parent) {
-    if (auto p = entries_.find(parent); p != entries_.end()) {
-      p->second.children++;
-      e.parent = parent;
-    }
+  uint32_t rep;
+  if (!free_.empty()) {
+    rep = free_.back();
+    free_.pop_back();
+  } else {
+    slots_.emplace_back();
+    rep = uint32_t(slots_.size());
   }
-  entries_.emplace(rep, std::move(e));
+  Entry& e = slots_[rep - 1];
+  e.obj = std::move(obj);
+  e.used = true;
+  if (Entry* p = find(parent)) {
+    p->children++;
+    slots_[rep - 1].parent = parent;
+  }
   live_++;
   return rep;
 }
 
 HostObject* ResourceTable::get_any(uint32_t rep) {
-  auto it = entries_.find(rep);
-  if (it == entries_.end() || it->second.removed) return nullptr;
-  return it->second.obj.get();
+  Entry* e = find(rep);
+  if (!e || e->removed) return nullptr;
+  return e->obj.get();
 }
 
 void ResourceTable::destroy(uint32_t rep) {
   // Frees `rep` and walks up: a removed parent whose last child this was goes too.
   while (rep) {
-    auto it = entries_.find(rep);
-    if (it == entries_.end()) return;
-    uint32_t parent = it->second.parent;
-    std::unique_ptr<HostObject> obj = std::move(it->second.obj);
-    entries_.erase(it);
-    obj.reset();
+    Entry* e = find(rep);
+    if (!e) return;
+    uint32_t parent = e->parent;
+    release(rep).reset();
     rep = 0;
-    if (auto p = entries_.find(parent); p != entries_.end()) {
-      p->second.children--;
-      if (p->second.children == 0 && p->second.removed) rep = parent;
+    if (Entry* p = find(parent)) {
+      p->children--;
+      if (p->children == 0 && p->removed) rep = parent;
     }
   }
 }
 
 bool ResourceTable::remove(uint32_t rep) {
-  auto it = entries_.find(rep);
-  if (it == entries_.end() || it->second.removed) return false;
+  Entry* e = find(rep);
+  if (!e || e->removed) return false;
   live_--;
-  if (it->second.children > 0) {
-    it->second.removed = true;
+  if (e->children > 0) {
+    e->removed = true;
     return true;
   }
   destroy(rep);
@@ -73,15 +80,14 @@ bool ResourceTable::remove(uint32_t rep) {
 }
 
 std::unique_ptr<HostObject> ResourceTable::take(uint32_t rep) {
-  auto it = entries_.find(rep);
-  if (it == entries_.end() || it->second.removed || it->second.children > 0) return nullptr;
-  std::unique_ptr<HostObject> obj = std::move(it->second.obj);
-  uint32_t parent = it->second.parent;
-  entries_.erase(it);
+  Entry* e = find(rep);
+  if (!e || e->removed || e->children > 0) return nullptr;
+  uint32_t parent = e->parent;
+  std::unique_ptr<HostObject> obj = release(rep);
   live_--;
-  if (auto p = entries_.find(parent); p != entries_.end()) {
-    p->second.children--;
-    if (p->second.children == 0 && p->second.removed) destroy(parent);
+  if (Entry* p = find(parent)) {
+    p->children--;
+    if (p->children == 0 && p->removed) destroy(parent);
   }
   return obj;
 }

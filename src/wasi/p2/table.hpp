@@ -62,11 +62,20 @@ class ResourceTable {
     std::unique_ptr<HostObject> obj;
     uint32_t parent = 0;
     uint32_t children = 0;
+    bool used = false;
     bool removed = false;  // the guest dropped it; kept for its children
   };
+  Entry* find(uint32_t rep) {
+    return rep != 0 && rep <= slots_.size() && slots_[rep - 1].used ? &slots_[rep - 1] : nullptr;
+  }
+  // Frees the slot of `rep` and returns its object (destroyed by the caller, after the table is
+  // consistent again: a destructor may use the table).
+  std::unique_ptr<HostObject> release(uint32_t rep);
   void destroy(uint32_t rep);
-  std::unordered_map<uint32_t, Entry> entries_;
-  uint32_t next_ = 1;
+  // A slab: rep r lives in slots_[r - 1]; freed reps are reused (a long-running instance that
+  // creates and drops resources keeps a bounded table), most recently freed first.
+  std::vector<Entry> slots_;
+  std::vector<uint32_t> free_;
   size_t live_ = 0;
 };
 

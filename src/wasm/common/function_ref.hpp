@@ -15,13 +15,12 @@ template <typename R, typename... A>
 class FunctionRef<R(A...)> {
  public:
   template <typename F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>) &&
-            std::is_invocable_r_v<R, F&, A...>
-  FunctionRef(F&& f)  // NOLINT: implicit, like std::function
+  requires(!std::is_same_v<std::remove_cvref_t<F>, FunctionRef>) &&
+      std::is_invocable_r_v<R, F&, A...> FunctionRef(F&& f)  // NOLINT: implicit, like std::function
       : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
-        call_([](void* o, A... a) -> R {
-          return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<A>(a)...);
-        }) {}
+  call_([](void* o, A... a) -> R {
+    return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<A>(a)...);
+  }) {}
 
   R operator()(A... a) const { return call_(obj_, std::forward<A>(a)...); }
 
