@@ -133,7 +133,7 @@ struct Bench {
   TypeId resource(rt::ResourceType* rtt) {
     ResourceId id = arena->new_resource();
     TypeId t = arena->add_resource(id);
-    env.resources[id.value] = rtt;
+    env.resources.try_emplace(id.value, rtt);
     return t;
   }
   ValType handle(TypeId resource, bool own) {

@@ -274,55 +274,102 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
 
 }  // namespace
 
+namespace {
+// What a lowered function needs at each call; lives in the store's arena so that the core
+// function's callback captures one pointer (no allocation per lowered import).
+struct LowerState {
+  Store* st;
+  std::shared_ptr<const Func> callee;
+  const TypeEnv* env;
+  CanonOptions opts;
+  InstanceState* inst;
+  std::shared_ptr<const LowerSig> sig;
+};
+
+Expected<void, Trap> call_lowered(const LowerState& ls, uint64_t* slots) {
+  // definitions.py canon_lower. With `async`, the callee always completes before returning
+  // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out
+  // pointer.
+  const CanonOptions& opts = ls.opts;
+  const LowerSig* sig = ls.sig.get();
+  InstanceState* inst = ls.inst;
+  if (!inst->may_leave) return abi_trap("cannot leave component instance");
+  const size_t nflat = sig->core_params.size();
+  uint64_t flat_buf[24];
+  std::vector<uint64_t> flat_big;
+  std::span<uint64_t> flat(flat_buf, nflat <= 24 ? nflat : 0);
+  if (nflat > 24) {
+    flat_big.resize(nflat);
+    flat = flat_big;
+  }
+  for (size_t i = 0; i < nflat; ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
+  LiftLowerContext cx{ls.st->core(), opts, inst, *ls.env, nullptr, {}};
+  // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
+  // list<u8> in one piece.
+  cx.defer_strings = ls.callee->kind == Func::Lifted;
+  cx.compact_bytes = ls.callee->kind == Func::Host;
+  FlatReader in{flat};
+  size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
+  size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
+  PooledVec<Val> args;
+  KUMO_CHECK(lift_flat_values_into(cx, max_params, in, sig->params, args.v));
+  PooledVec<uint64_t> out;
+  auto r = call(*ls.st, *ls.callee, args.v, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
+    return lower_flat_values(cx, max_results, vals, sig->results, out.v, &in);
+  });
+  release_lends(cx);
+  if (!r) return Unexpected<Trap>{std::move(r.error())};
+  if (opts.is_async) out.v.assign(1, kSubtaskReturned);
+  std::copy(out.v.begin(), out.v.end(), slots);
+  return {};
+}
+}  // namespace
+
 wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const TypeEnv& env,
                       TypeId type, const CanonOptions& opts, InstanceState* inst) {
   std::shared_ptr<const LowerSig> sig = lower_sig(store.engine(), env.arena, type, opts);
-  Store* st = &store;
-  const TypeEnv* e = &env;
-  const LowerSig* sp = sig.get();
-  wasm::HostCallback cb = [st, callee = std::move(callee), e, opts, inst, sig = std::move(sig)](
-                              wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-    // definitions.py canon_lower. With `async`, the callee always completes before returning
-    // here (Kumo has no scheduler), so the subtask is RETURNED: results went through the out
-    // pointer.
-    if (!inst->may_leave) return abi_trap("cannot leave component instance");
-    const size_t nflat = sig->core_params.size();
-    uint64_t flat_buf[24];
-    std::vector<uint64_t> flat_big;
-    std::span<uint64_t> flat(flat_buf, nflat <= 24 ? nflat : 0);
-    if (nflat > 24) {
-      flat_big.resize(nflat);
-      flat = flat_big;
-    }
-    for (size_t i = 0; i < nflat; ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
-    LiftLowerContext cx{st->core(), opts, inst, *e, nullptr, {}};
-    // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
-    // list<u8> in one piece.
-    cx.defer_strings = callee->kind == Func::Lifted;
-    cx.compact_bytes = callee->kind == Func::Host;
-    FlatReader in{flat};
-    size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
-    size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
-    PooledVec<Val> args;
-    KUMO_CHECK(lift_flat_values_into(cx, max_params, in, sig->params, args.v));
-    PooledVec<uint64_t> out;
-    auto r = call(*st, *callee, args.v, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
-      return lower_flat_values(cx, max_results, vals, sig->results, out.v, &in);
-    });
-    release_lends(cx);
-    if (!r) return Unexpected<Trap>{std::move(r.error())};
-    if (opts.is_async) out.v.assign(1, kSubtaskReturned);
-    std::copy(out.v.begin(), out.v.end(), slots);
-    return {};
-  };
-  return store.core().add_host_func(sp->core_type_id, sp->core_type, std::move(cb));
+  uint32_t type_id = sig->core_type_id;
+  const wasm::FuncType* core_type = sig->core_type;
+  const LowerState* ls =
+      store.make<LowerState>(LowerState{&store, std::move(callee), &env, opts, inst, std::move(sig)});
+  return store.core().add_host_func(
+      type_id, core_type,
+      [ls](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> { return call_lowered(*ls, slots); });
 }
+
+namespace {
+// The engine's id of a resource built-in's core type (built once per thread and shape: fresh
+// instances create these functions on every instantiation).
+enum class BuiltinShape { New, Drop, Rep };
+uint32_t builtin_type(wasm::Engine& engine, BuiltinShape shape, wasm::ValType rep) {
+  struct Key {
+    const wasm::Engine* engine;
+    int shape;
+    bool rep64;
+    bool operator==(const Key&) const = default;
+  };
+  thread_local std::vector<std::pair<Key, uint32_t>> cache;
+  const Key key{&engine, int(shape), rep == wasm::ValType::I64};
+  for (const auto& [k, id] : cache)
+    if (k == key) return id;
+  wasm::FuncType t;
+  switch (shape) {
+    case BuiltinShape::New: t = {{rep}, {wasm::ValType::I32}}; break;
+    case BuiltinShape::Drop: t = {{wasm::ValType::I32}, {}}; break;
+    case BuiltinShape::Rep: t = {{wasm::ValType::I32}, {rep}}; break;
+  }
+  uint32_t id = engine.intern(t);
+  if (cache.size() >= 64) cache.clear();  // bounded: engines come and go
+  cache.emplace_back(key, id);
+  return id;
+}
+}  // namespace
 
 wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst,
                              wasm::ValType rep) {
-  wasm::FuncType type{{rep}, {wasm::ValType::I32}};
+  uint32_t type = builtin_type(store.engine(), BuiltinShape::New, rep);
   return store.core().add_host_func(
-      type, [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+      type, &store.engine().type_of(type), [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
         if (!inst->may_leave) return abi_trap("cannot leave component instance");
         ResourceHandle h;
         h.rt = rt;
@@ -335,10 +382,16 @@ wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst
 }
 
 wasm::FuncInst* resource_drop(Store& store, ResourceType* rt, InstanceState* inst) {
-  wasm::FuncType type{{wasm::ValType::I32}, {}};
-  Store* st = &store;
+  uint32_t type = builtin_type(store.engine(), BuiltinShape::Drop, wasm::ValType::I32);
+  struct State {
+    Store* st;
+    ResourceType* rt;
+    InstanceState* inst;
+  };
+  const State* state = store.make<State>(State{&store, rt, inst});
   return store.core().add_host_func(
-      type, [st, rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+      type, &store.engine().type_of(type), [state](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+        auto [st, rt, inst] = *state;
         if (!inst->may_leave) return abi_trap("cannot leave component instance");
         uint32_t index = uint32_t(slots[0]);
         KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
@@ -352,9 +405,9 @@ wasm::FuncInst* resource_drop(Store& store, ResourceType* rt, InstanceState* ins
 
 wasm::FuncInst* resource_rep(Store& store, ResourceType* rt, InstanceState* inst,
                              wasm::ValType rep) {
-  wasm::FuncType type{{wasm::ValType::I32}, {rep}};
+  uint32_t type = builtin_type(store.engine(), BuiltinShape::Rep, rep);
   return store.core().add_host_func(
-      type, [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+      type, &store.engine().type_of(type), [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
         uint32_t index = uint32_t(slots[0]);
         KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
         if (h->rt != rt) return wrong_type(index, rt, h->rt);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory_resource>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -19,7 +20,8 @@ namespace {
 // A core instance as the component sees it: an instantiated module, or a bag of exports.
 struct CoreExports {
   const wasm::Instance* inst = nullptr;
-  std::vector<std::pair<std::string_view, wasm::Extern>> items;  // names point into the definition
+  explicit CoreExports(std::pmr::memory_resource* mr) : items(mr) {}
+  std::pmr::vector<std::pair<std::string_view, wasm::Extern>> items;  // names point into the definition
   const wasm::Extern* find(std::string_view name) const {
     if (inst != nullptr) {
       auto i = inst->compiled->find_export(name);
@@ -69,6 +71,20 @@ class Instantiator {
     scope_ = scope.get();
     store_.retain(scope);
     exports_ = std::make_shared<InstanceItems>();
+    // The validator counted every index space: no vector grows (and reallocates) below.
+    scope->core_modules.reserve(info_.core_modules.size());
+    scope->components.reserve(info_.components.size());
+    scope->types.reserve(info_.types.size());
+    core_funcs_.reserve(info_.core_funcs.size());
+    core_tables_.reserve(info_.core_tables.size());
+    core_memories_.reserve(info_.core_memories.size());
+    core_globals_.reserve(info_.core_globals.size());
+    core_tags_.reserve(info_.core_tags.size());
+    core_instances_.reserve(info_.core_instances.size());
+    funcs_.reserve(info_.funcs.size());
+    values_.reserve(info_.values.size());
+    instances_.reserve(info_.instances.size());
+    exports_->exports.reserve(def_.exports.size());
     if (imports_.size() != def_.imports.size()) {
       return abi_trap(fmt::format("component expects {} imports, got {}", def_.imports.size(), imports_.size()));
     }
@@ -322,7 +338,7 @@ class Instantiator {
 
   Trapping<void> core_instance(const CoreInstanceDef& d) {
     if (d.kind == CoreInstanceDef::FromExports) {
-      CoreExports& exports = owned_core_instances_.emplace_back();
+      CoreExports& exports = owned_core_instances_.emplace_back(&mr_);
       exports.items.reserve(d.exports.size());
       for (const auto& x : d.exports) {
         KUMO_TRY(wasm::Extern e, core_item(x.item));
@@ -336,7 +352,7 @@ class Instantiator {
     }
     std::shared_ptr<const wasm::CompiledModule> module = scope_->core_modules[d.module];
     const wasm::Module& m = *module->module;
-    std::vector<wasm::Extern> externs;
+    std::pmr::vector<wasm::Extern> externs(&mr_);
     externs.reserve(m.imports.size());
     for (const wasm::Import& imp : m.imports) {
       const CoreExports* from = nullptr;
@@ -352,7 +368,7 @@ class Instantiator {
     }
     auto inst = store_.core().instantiate(std::move(module), externs);
     if (!inst) return Unexpected<Trap>{error_to_trap(inst.error())};
-    CoreExports& exports = owned_core_instances_.emplace_back();
+    CoreExports& exports = owned_core_instances_.emplace_back(&mr_);
     exports.inst = *inst;
     core_instances_.push_back(&exports);
     return {};
@@ -502,16 +518,20 @@ class Instantiator {
   std::shared_ptr<InstanceItems> exports_;
   std::shared_ptr<BuiltinState> builtins_;
 
-  std::vector<wasm::FuncInst*> core_funcs_;
-  std::vector<wasm::TableInst*> core_tables_;
-  std::vector<wasm::MemoryInst*> core_memories_;
-  std::vector<wasm::GlobalInst*> core_globals_;
-  std::vector<wasm::TagInst*> core_tags_;
-  std::vector<const CoreExports*> core_instances_;
-  std::deque<CoreExports> owned_core_instances_;
-  std::vector<std::shared_ptr<const Func>> funcs_;
-  std::vector<std::shared_ptr<const Val>> values_;
-  std::vector<std::shared_ptr<const InstanceItems>> instances_;
+  // The index spaces live only while instantiating: their memory comes from a buffer in this
+  // object (no allocation for a typical component), falling back to the heap beyond it.
+  std::byte buffer_[3072];
+  std::pmr::monotonic_buffer_resource mr_{buffer_, sizeof buffer_};
+  std::pmr::vector<wasm::FuncInst*> core_funcs_{&mr_};
+  std::pmr::vector<wasm::TableInst*> core_tables_{&mr_};
+  std::pmr::vector<wasm::MemoryInst*> core_memories_{&mr_};
+  std::pmr::vector<wasm::GlobalInst*> core_globals_{&mr_};
+  std::pmr::vector<wasm::TagInst*> core_tags_{&mr_};
+  std::pmr::vector<const CoreExports*> core_instances_{&mr_};
+  std::pmr::deque<CoreExports> owned_core_instances_{&mr_};
+  std::pmr::vector<std::shared_ptr<const Func>> funcs_{&mr_};
+  std::pmr::vector<std::shared_ptr<const Val>> values_{&mr_};
+  std::pmr::vector<std::shared_ptr<const InstanceItems>> instances_{&mr_};
 };
 
 }  // namespace

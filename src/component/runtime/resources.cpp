@@ -89,8 +89,7 @@ ResourceType* TypeEnv::resource(TypeId resource_type) const {
       arena->kind(resource_type) != TypeKind::Resource) {
     return nullptr;
   }
-  auto it = resources.find(arena->resource(resource_type).value);
-  return it == resources.end() ? nullptr : it->second;
+  return resources.get(arena->resource(resource_type).value);
 }
 
 }  // namespace kumo::component::rt

@@ -3,6 +3,7 @@
 // may_leave flags that forbid re-entrance and leaving an instance at the wrong time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -90,7 +91,23 @@ struct InstanceState {
 // the run-time resource type each static ResourceId stands for in this instantiation.
 struct TypeEnv {
   std::shared_ptr<const TypeArena> arena;
-  std::unordered_map<uint32_t, ResourceType*> resources;  // ResourceId::value -> run-time type
+  // ResourceId::value -> run-time type: a sorted vector (a component binds tens of resources; a
+  // fresh instance per request should not allocate a hash node for each).
+  struct ResourceMap {
+    std::vector<std::pair<uint32_t, ResourceType*>> sorted;
+    // Binds `id` unless it is bound already (the first binding wins).
+    void try_emplace(uint32_t id, ResourceType* rt) {
+      auto it = std::lower_bound(sorted.begin(), sorted.end(), id,
+                                 [](const auto& e, uint32_t k) { return e.first < k; });
+      if (it == sorted.end() || it->first != id) sorted.insert(it, {id, rt});
+    }
+    ResourceType* get(uint32_t id) const {
+      auto it = std::lower_bound(sorted.begin(), sorted.end(), id,
+                                 [](const auto& e, uint32_t k) { return e.first < k; });
+      return it != sorted.end() && it->first == id ? it->second : nullptr;
+    }
+    size_t size() const { return sorted.size(); }
+  } resources;
 
   // The run-time type of `resource_type` (a TypeId of TypeKind::Resource); nullptr if unknown.
   ResourceType* resource(TypeId resource_type) const;

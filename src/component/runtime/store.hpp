@@ -2,11 +2,17 @@
 // objects they own. Used by one thread at a time.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <memory>
+#include <new>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "component/runtime/resources.hpp"
+#include "wasm/common/stable_list.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::component::rt {
@@ -43,11 +49,46 @@ class Store {
   // Keeps `obj` alive as long as the store (functions, instance export maps, ...).
   void retain(std::shared_ptr<const void> obj) { retained_.push_back(std::move(obj)); }
 
+  // Creates a T that lives as long as the store, in the store's arena: instantiation makes many
+  // small objects (the state of each lowered function, ...) and a fresh store per request should
+  // not pay one allocation for each. Destroyed in reverse order of creation.
+  template <class T, class... A>
+  T* make(A&&... args) {
+    void* p = arena_allocate(sizeof(T), alignof(T));
+    T* obj = new (p) T(std::forward<A>(args)...);
+    if constexpr (!std::is_trivially_destructible_v<T>)
+      dtors_.push_back({[](void* o) { static_cast<T*>(o)->~T(); }, obj});
+    return obj;
+  }
+  ~Store() {
+    for (auto it = dtors_.rbegin(); it != dtors_.rend(); ++it) it->fn(it->obj);
+  }
+
  private:
+  void* arena_allocate(size_t size, size_t align) {
+    size_t at = (arena_used_ + align - 1) & ~(align - 1);
+    if (arena_.empty() || at + size > kArenaBlock) {
+      // (new[] without value-initialisation: nothing to zero)
+      arena_.push_back(
+          std::unique_ptr<std::byte[]>(new std::byte[std::max(size + align, kArenaBlock)]));
+      at = 0;  // new[] memory is aligned for any fundamental alignment
+    }
+    arena_used_ = at + size;
+    return arena_.back().get() + at;
+  }
+  static constexpr size_t kArenaBlock = 4096;
+  struct Dtor {
+    void (*fn)(void*);
+    void* obj;
+  };
+  std::vector<std::unique_ptr<std::byte[]>> arena_;
+  size_t arena_used_ = 0;
+  std::vector<Dtor> dtors_;
+
   wasm::Store core_;
-  std::deque<InstanceState> instances_;
-  std::deque<ResourceType> resources_;
-  std::deque<TypeEnv> envs_;
+  StableList<InstanceState> instances_;
+  StableList<ResourceType> resources_;
+  StableList<TypeEnv> envs_;
   std::vector<std::shared_ptr<const void>> retained_;
 };
 

@@ -257,6 +257,12 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   // already refer to its functions (spec 2.0 keeps partial initialisation).
   Instance& inst = instances_.emplace_back();
   inst.compiled = compiled;
+  // Exact sizes up front: no vector grows (reallocates) below.
+  inst.funcs.reserve(m.num_imported_funcs + m.functions.size());
+  inst.tables.reserve(m.num_imported_tables + m.tables.size());
+  inst.memories.reserve(m.num_imported_memories + m.memories.size());
+  inst.globals.reserve(m.num_imported_globals + m.globals.size());
+  inst.tags.reserve(m.num_imported_tags + m.tags.size());
 
   for (const Extern& e : imports) {
     switch (e.kind) {
@@ -269,7 +275,6 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   }
 
   // Functions first: globals, tables and segments may hold references to them.
-  inst.funcs.reserve(inst.funcs.size() + m.functions.size());
   FuncInst* block = new_funcs(m.functions.size());
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     FuncInst* f = &block[i];

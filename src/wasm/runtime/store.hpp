@@ -3,6 +3,8 @@
 #pragma once
 
 #include <deque>
+
+#include "wasm/common/stable_list.hpp"
 #include <map>
 #include <memory>
 #include <span>
@@ -60,13 +62,13 @@ class Store {
   Engine& engine_;
   void* user_data_;
   uint64_t deadline_ = UINT64_MAX;
-  std::deque<FuncInst> funcs_;
+  StableList<FuncInst> funcs_;
   std::vector<std::unique_ptr<FuncInst[]>> func_blocks_;
-  std::deque<TableInst> tables_;
-  std::deque<GlobalInst> globals_;
-  std::deque<TagInst> tags_;
+  StableList<TableInst> tables_;
+  StableList<GlobalInst> globals_;
+  StableList<TagInst> tags_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
-  std::deque<Instance> instances_;
+  StableList<Instance> instances_;
   ExecStatePtr exec_;  // from the Engine's pool, returned to it by ~Store
 };
 
