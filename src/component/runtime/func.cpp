@@ -241,8 +241,8 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
                                           const std::shared_ptr<const TypeArena>& arena,
                                           TypeId type, const CanonOptions& opts) {
   struct Key {
-    uint64_t arena;  // TypeArena::uid(): never reused, unlike the arena's address
-    const wasm::Engine* engine;
+    uint64_t arena;   // TypeArena::uid(): never reused, unlike the arena's address
+    uint64_t engine;  // Engine::uid(), likewise
     uint32_t type;
     uint8_t ptr;
     bool async;
@@ -250,13 +250,13 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ reinterpret_cast<uintptr_t>(k.engine) ^
+      return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ (k.engine << 32) ^
                                    (uint64_t(k.type) << 2 | uint64_t(k.ptr) << 1 | uint64_t(k.async)));
     }
   };
   // Per thread: no locking, and a server's workers each warm their own after the first request.
   thread_local std::unordered_map<Key, std::shared_ptr<const LowerSig>, KeyHash> cache;
-  const Key key{arena->uid(), &engine, type.index, uint8_t(opts.ptr), opts.is_async};
+  const Key key{arena->uid(), engine.uid(), type.index, uint8_t(opts.ptr), opts.is_async};
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   const FuncType& ft = arena->func(type);
   abi::FlatSignature flat =
@@ -343,13 +343,13 @@ namespace {
 enum class BuiltinShape { New, Drop, Rep };
 uint32_t builtin_type(wasm::Engine& engine, BuiltinShape shape, wasm::ValType rep) {
   struct Key {
-    const wasm::Engine* engine;
+    uint64_t engine;  // Engine::uid(): an engine's address may be reused by the next one
     int shape;
     bool rep64;
     bool operator==(const Key&) const = default;
   };
   thread_local std::vector<std::pair<Key, uint32_t>> cache;
-  const Key key{&engine, int(shape), rep == wasm::ValType::I64};
+  const Key key{engine.uid(), int(shape), rep == wasm::ValType::I64};
   for (const auto& [k, id] : cache)
     if (k == key) return id;
   wasm::FuncType t;

@@ -160,6 +160,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   const Config& config() const { return config_; }
+  // Never reused by another Engine (unlike its address): a key for caches of per-engine ids.
+  uint64_t uid() const { return uid_; }
 
   // Canonical id of a function type: equal types (structurally) get equal ids, across modules.
   uint32_t intern(const FuncType& type);
@@ -178,6 +180,11 @@ class Engine {
 
  private:
   Config config_;
+  const uint64_t uid_ = next_uid();
+  static uint64_t next_uid() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1, std::memory_order_relaxed);
+  }
   std::atomic<uint64_t> epoch_{0};
   struct TypeTable;
   std::unique_ptr<TypeTable> types_;
