@@ -24,7 +24,21 @@ Expected<void> compile_modules(
   return {};
 }
 
+void make_alias_hints(
+    const component::Component& c,
+    std::unordered_map<const component::Component*, std::unique_ptr<std::atomic<uint32_t>[]>>& out) {
+  auto hints = std::make_unique<std::atomic<uint32_t>[]>(c.aliases.size());
+  for (size_t i = 0; i < c.aliases.size(); ++i) hints[i].store(UINT32_MAX, std::memory_order_relaxed);
+  out.emplace(&c, std::move(hints));
+  for (const auto& nested : c.components) make_alias_hints(*nested, out);
+}
+
 }  // namespace
+
+std::atomic<uint32_t>* Component::alias_hints(const component::Component& c) const {
+  auto it = alias_hints_.find(&c);
+  return it == alias_hints_.end() ? nullptr : it->second.get();
+}
 
 Expected<std::shared_ptr<const Component>> Component::compile(wasm::Engine& engine,
                                                               std::span<const uint8_t> bytes,
@@ -32,6 +46,7 @@ Expected<std::shared_ptr<const Component>> Component::compile(wasm::Engine& engi
   KUMO_TRY(std::shared_ptr<const ValidatedComponent> validated, load_component(bytes, features));
   auto c = std::make_shared<Component>();
   KUMO_CHECK(compile_modules(engine, *validated->component, c->modules_));
+  make_alias_hints(*validated->component, c->alias_hints_);
   c->validated_ = std::move(validated);
   return std::shared_ptr<const Component>(std::move(c));
 }
@@ -55,6 +70,17 @@ std::shared_ptr<const wasm::CompiledModule> Component::core_module(const compone
   return it == modules_.end() ? nullptr : it->second;
 }
 
+size_t InstanceItems::find_index(std::string_view name, size_t hint) const {
+  if (hint < exports.size() && exports[hint].first == name) return hint;
+  if (!index_.empty()) {
+    auto it = index_.find(name);
+    return it == index_.end() ? SIZE_MAX : it->second;
+  }
+  for (size_t i = 0; i < exports.size(); ++i)
+    if (exports[i].first == name) return i;
+  return SIZE_MAX;
+}
+
 const Item* InstanceItems::find(std::string_view name, size_t hint) const {
   if (hint < exports.size() && exports[hint].first == name) return &exports[hint].second;
   if (!index_.empty()) {
@@ -68,6 +94,8 @@ const Item* InstanceItems::find(std::string_view name, size_t hint) const {
 }
 
 void InstanceItems::build_index() {
+  static std::atomic<uint64_t> next_uid{1};
+  uid = next_uid.fetch_add(1, std::memory_order_relaxed);
   index_.clear();
   if (exports.size() < 8) return;  // a short scan is as fast
   index_.reserve(exports.size());

@@ -23,12 +23,25 @@ struct CoreExports {
   explicit CoreExports(std::pmr::memory_resource* mr) : items(mr) {}
   std::pmr::vector<std::pair<std::string_view, wasm::Extern>> items;  // names point into the definition
   const wasm::Extern* find(std::string_view name) const {
+    uint32_t hint = UINT32_MAX;
+    return find(name, hint);
+  }
+  // With a position hint (updated to where `name` was found).
+  const wasm::Extern* find(std::string_view name, uint32_t& hint) const {
     if (inst != nullptr) {
+      const auto& names = inst->module().exports;
+      if (hint < names.size() && names[hint].name == name) return &inst->exports[hint];
       auto i = inst->compiled->find_export(name);
-      return i ? &inst->exports[*i] : nullptr;
+      if (!i) return nullptr;
+      hint = *i;
+      return &inst->exports[*i];
     }
-    for (const auto& [n, e] : items)
-      if (n == name) return &e;
+    if (hint < items.size() && items[hint].first == name) return &items[hint].second;
+    for (uint32_t i = 0; i < items.size(); ++i)
+      if (items[i].first == name) {
+        hint = i;
+        return &items[i].second;
+      }
     return nullptr;
   }
 };
@@ -113,7 +126,7 @@ class Instantiator {
         return {};
       }
       case Definition::Instance: return instance(def_.instances[d.index]);
-      case Definition::Alias: return alias(def_.aliases[d.index]);
+      case Definition::Alias: return alias(def_.aliases[d.index], d.index);
       case Definition::Type: return type(def_.types[d.index]);
       case Definition::Canon: return canon(def_.canons[d.index]);
       case Definition::Start: return abi_trap("component start functions are not supported");
@@ -191,13 +204,41 @@ class Instantiator {
       case ExternSort::Instance: {
         size_t i = instances_.size();
         instances_.push_back(item.instance);
-        if (i < info_.instances.size()) {
-          bind_resources(*env_, arena_, ExternSort::Instance, info_.instances[i], item);
-        }
+        if (i < info_.instances.size()) bind_instance(info_.instances[i], item);
         break;
       }
     }
     return {};
+  }
+
+  // bind_resources for an instance. The linker's instances are immutable (InstanceItems::uid):
+  // what they bind under a given type is computed once per thread and replayed.
+  void bind_instance(TypeId type, const Item& item) {
+    if (!item.instance || item.instance->uid == 0) {
+      bind_resources(*env_, arena_, ExternSort::Instance, type, item);
+      return;
+    }
+    struct Key {
+      uint64_t arena, items;
+      uint32_t type;
+      bool operator==(const Key&) const = default;
+    };
+    struct KeyHash {
+      size_t operator()(const Key& k) const {
+        return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ k.items * 31 ^ k.type);
+      }
+    };
+    using Bindings = std::vector<std::pair<uint32_t, ResourceType*>>;
+    thread_local std::unordered_map<Key, Bindings, KeyHash> cache;
+    const Key key{arena_.uid(), item.instance->uid, type.index};
+    auto it = cache.find(key);
+    if (it == cache.end()) {
+      TypeEnv scratch;
+      bind_resources(scratch, arena_, ExternSort::Instance, type, item);
+      if (cache.size() >= 4096) cache.clear();  // bounded: linkers come and go
+      it = cache.emplace(key, std::move(scratch.resources.sorted)).first;
+    }
+    for (const auto& [id, rt] : it->second) env_->resources.try_emplace(id, rt);
   }
 
   Trapping<void> instance(const InstanceDef& d) {
@@ -237,13 +278,22 @@ class Instantiator {
     return push(item);
   }
 
-  Trapping<void> alias(const Alias& a) {
+  Trapping<void> alias(const Alias& a, uint32_t index) {
+    std::atomic<uint32_t>* hint_slot = alias_hints_ ? &alias_hints_[index] : nullptr;
+    const uint32_t old_hint = hint_slot ? hint_slot->load(std::memory_order_relaxed) : UINT32_MAX;
+    uint32_t hint = old_hint;
+    auto remember = [&](uint32_t found) {
+      if (hint_slot && found != old_hint) hint_slot->store(found, std::memory_order_relaxed);
+    };
     switch (a.kind) {
       case Alias::InstanceExport: {
         if (a.instance >= instances_.size() || !instances_[a.instance]) {
           return abi_trap(fmt::format("instance index {} out of bounds", a.instance));
         }
-        const Item* item = instances_[a.instance]->find(a.name);
+        const InstanceItems& from = *instances_[a.instance];
+        size_t at = from.find_index(a.name, hint);
+        const Item* item = at == SIZE_MAX ? nullptr : &from.exports[at].second;
+        if (item) remember(uint32_t(at));
         if (!item && a.sort == Sort::Type) {
           // A host instance need not define the non-resource types its type exports.
           Item none;
@@ -258,7 +308,8 @@ class Instantiator {
         if (a.instance >= core_instances_.size()) {
           return abi_trap(fmt::format("core instance index {} out of bounds", a.instance));
         }
-        const wasm::Extern* e = core_instances_[a.instance]->find(a.name);
+        const wasm::Extern* e = core_instances_[a.instance]->find(a.name, hint);
+        if (e) remember(hint);
         if (!e) {
           return abi_trap(fmt::format("core instance {} has no export `{}`", a.instance, a.name));
         }
@@ -515,6 +566,7 @@ class Instantiator {
   InstanceState* state_;
   TypeEnv* env_ = nullptr;
   RtScope* scope_ = nullptr;
+  std::atomic<uint32_t>* alias_hints_ = c_.owner->alias_hints(def_);
   std::shared_ptr<InstanceItems> exports_;
   std::shared_ptr<BuiltinState> builtins_;
 

@@ -15,6 +15,7 @@
 //   auto r = rt::call(store, *f, std::vector{Val::u8(7)});
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <span>
@@ -48,22 +49,27 @@ struct InstanceItems {
   InstanceItems() = default;
   // The index points into `exports`: a copy builds its own.
   InstanceItems(const InstanceItems& o) : exports(o.exports) {
-    if (!o.index_.empty()) build_index();
+    if (o.uid != 0) build_index();
   }
   InstanceItems& operator=(const InstanceItems& o) {
     if (this != &o) {
       exports = o.exports;
       index_.clear();
-      if (!o.index_.empty()) build_index();
+      uid = 0;
+      if (o.uid != 0) build_index();
     }
     return *this;
   }
   std::vector<std::pair<std::string, Item>> exports;
   // Looks `name` up; `hint` is where it is likely to be (e.g. its position in the instance type).
   const Item* find(std::string_view name, size_t hint = SIZE_MAX) const;
-  // For instances made once and looked up on every instantiation (the linker's): a name index.
-  // `exports` must not change afterwards.
+  // The same, as a position in `exports` (SIZE_MAX: absent).
+  size_t find_index(std::string_view name, size_t hint = SIZE_MAX) const;
+  // For instances made once and looked up on every instantiation (the linker's): a name index,
+  // and a uid that identifies this (now immutable) content in caches. `exports` must not change
+  // afterwards.
   void build_index();
+  uint64_t uid = 0;  // 0: built per instantiation (not cacheable)
 
  private:
   struct NameHash {
@@ -90,9 +96,17 @@ class Component {
   std::shared_ptr<const wasm::CompiledModule> core_module(const component::Component& c,
                                                           uint32_t index) const;
 
+  // Where each alias of (possibly nested) component `c` found its export last time: instantiating
+  // the same component with the same imports finds every export at the same position, so a hint
+  // turns a search by name into one comparison. Shared by threads (relaxed atomics: a stale hint
+  // only costs the search). Null for a definition this component does not contain.
+  std::atomic<uint32_t>* alias_hints(const component::Component& c) const;
+
  private:
   std::shared_ptr<const ValidatedComponent> validated_;
   std::unordered_map<const CoreModuleDef*, std::shared_ptr<const wasm::CompiledModule>> modules_;
+  std::unordered_map<const component::Component*, std::unique_ptr<std::atomic<uint32_t>[]>>
+      alias_hints_;
 };
 
 // Host definitions under one name (the root, or an instance such as "wasi:cli/stdout@0.2.0").
