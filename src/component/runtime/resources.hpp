@@ -99,7 +99,12 @@ struct TypeEnv {
     void try_emplace(uint32_t id, ResourceType* rt) {
       auto it = std::lower_bound(sorted.begin(), sorted.end(), id,
                                  [](const auto& e, uint32_t k) { return e.first < k; });
-      if (it == sorted.end() || it->first != id) sorted.insert(it, {id, rt});
+      if (it != sorted.end() && it->first == id) return;
+      if (sorted.capacity() == 0) {  // one allocation for a typical component's resources
+        sorted.reserve(16);
+        it = sorted.begin();
+      }
+      sorted.insert(it, {id, rt});
     }
     ResourceType* get(uint32_t id) const {
       auto it = std::lower_bound(sorted.begin(), sorted.end(), id,

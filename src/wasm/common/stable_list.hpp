@@ -9,7 +9,6 @@
 #include <memory>
 #include <new>
 #include <utility>
-#include <vector>
 
 namespace kumo {
 
@@ -22,23 +21,24 @@ class StableList {
   ~StableList() {
     // Elements are destroyed in the order they were created (as std::deque does).
     size_t left = size_;
-    for (Chunk& c : chunks_) {
-      size_t n = std::min(left, c.capacity);
-      for (size_t i = 0; i < n; ++i) c.at(i)->~T();
+    for (size_t c = 0; c < nchunks_; ++c) {
+      size_t n = std::min(left, capacity(c));
+      for (size_t i = 0; i < n; ++i) chunks_[c][i].~T();
       left -= n;
+      ::operator delete[](static_cast<void*>(chunks_[c]), std::align_val_t(alignof(T)));
     }
   }
 
   template <class... A>
   T& emplace_back(A&&... args) {
-    if (chunks_.empty() || used_ == chunks_.back().capacity) {
-      size_t cap = chunks_.empty() ? kFirst : chunks_.back().capacity * 2;
-      auto* mem =
-          static_cast<std::byte*>(::operator new[](cap * sizeof(T), std::align_val_t(alignof(T))));
-      chunks_.push_back(Chunk{std::unique_ptr<std::byte[], AlignedDelete>(mem), cap});
+    if (nchunks_ == 0 || used_ == capacity(nchunks_ - 1)) {
+      if (nchunks_ == kMaxChunks) throw std::bad_alloc();
+      chunks_[nchunks_] = static_cast<T*>(
+          ::operator new[](capacity(nchunks_) * sizeof(T), std::align_val_t(alignof(T))));
+      ++nchunks_;
       used_ = 0;
     }
-    T* p = new (chunks_.back().at(used_)) T(std::forward<A>(args)...);
+    T* p = new (chunks_[nchunks_ - 1] + used_) T(std::forward<A>(args)...);
     ++used_;
     ++size_;
     return *p;
@@ -47,16 +47,13 @@ class StableList {
   bool empty() const { return size_ == 0; }
 
  private:
+  // Chunk c holds kFirst << c elements: 24 chunks hold over 10^8 elements, and the chunk table
+  // is a plain array, so the first element costs one allocation.
   static constexpr size_t kFirst = 8;
-  struct AlignedDelete {
-    void operator()(std::byte* p) const { ::operator delete[](p, std::align_val_t(alignof(T))); }
-  };
-  struct Chunk {
-    std::unique_ptr<std::byte[], AlignedDelete> mem;
-    size_t capacity;
-    T* at(size_t i) { return reinterpret_cast<T*>(mem.get()) + i; }
-  };
-  std::vector<Chunk> chunks_;
+  static constexpr size_t kMaxChunks = 24;
+  static constexpr size_t capacity(size_t c) { return kFirst << c; }
+  T* chunks_[kMaxChunks] = {};
+  size_t nchunks_ = 0;
   size_t used_ = 0;  // elements in the last chunk
   size_t size_ = 0;
 };
