@@ -25,7 +25,7 @@ class StableList {
       size_t n = std::min(left, capacity(c));
       for (size_t i = 0; i < n; ++i) chunks_[c][i].~T();
       left -= n;
-      ::operator delete[](static_cast<void*>(chunks_[c]), std::align_val_t(alignof(T)));
+      release(chunks_[c]);
     }
   }
 
@@ -33,8 +33,7 @@ class StableList {
   T& emplace_back(A&&... args) {
     if (nchunks_ == 0 || used_ == capacity(nchunks_ - 1)) {
       if (nchunks_ == kMaxChunks) throw std::bad_alloc();
-      chunks_[nchunks_] = static_cast<T*>(
-          ::operator new[](capacity(nchunks_) * sizeof(T), std::align_val_t(alignof(T))));
+      chunks_[nchunks_] = acquire(capacity(nchunks_));
       ++nchunks_;
       used_ = 0;
     }
@@ -52,6 +51,20 @@ class StableList {
   static constexpr size_t kFirst = 8;
   static constexpr size_t kMaxChunks = 24;
   static constexpr size_t capacity(size_t c) { return kFirst << c; }
+  // Raw storage; the aligned operator new only where the type needs it (it is slower).
+  static constexpr bool kOverAligned = alignof(T) > __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+  static T* acquire(size_t n) {
+    if constexpr (kOverAligned)
+      return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(alignof(T))));
+    else
+      return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+  static void release(T* p) {
+    if constexpr (kOverAligned)
+      ::operator delete(static_cast<void*>(p), std::align_val_t(alignof(T)));
+    else
+      ::operator delete(static_cast<void*>(p));
+  }
   T* chunks_[kMaxChunks] = {};
   size_t nchunks_ = 0;
   size_t used_ = 0;  // elements in the last chunk

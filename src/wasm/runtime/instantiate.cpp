@@ -255,7 +255,7 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   // A deque element: the address stays valid while the start function instantiates more modules.
   // On failure below, the instance stays in the Store: objects shared through imports may
   // already refer to its functions (spec 2.0 keeps partial initialisation).
-  Instance& inst = instances_.emplace_back();
+  Instance& inst = instances_.emplace_back(&arena_);
   inst.compiled = compiled;
   // Exact sizes up front: no vector grows (reallocates) below.
   inst.funcs.reserve(m.num_imported_funcs + m.functions.size());

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -356,17 +357,21 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<cons
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_ptr<const Module> module);
 
 struct Instance {
+  // The index spaces take their memory from `mr`: a Store passes its arena, so a fresh instance
+  // does not allocate each vector separately.
+  explicit Instance(std::pmr::memory_resource* mr = std::pmr::get_default_resource())
+      : funcs(mr), tables(mr), memories(mr), globals(mr), tags(mr), datas(mr), exports(mr) {}
   std::shared_ptr<const CompiledModule> compiled;
   const Module& module() const { return *compiled->module; }
   // Index spaces, imports first.
-  std::vector<FuncInst*> funcs;
-  std::vector<TableInst*> tables;
-  std::vector<MemoryInst*> memories;
-  std::vector<GlobalInst*> globals;
-  std::vector<TagInst*> tags;
+  std::pmr::vector<FuncInst*> funcs;
+  std::pmr::vector<TableInst*> tables;
+  std::pmr::vector<MemoryInst*> memories;
+  std::pmr::vector<GlobalInst*> globals;
+  std::pmr::vector<TagInst*> tags;
   std::vector<std::vector<Ref>> elems;               // element segments; dropped = cleared
-  std::vector<std::span<const uint8_t>> datas;       // data segments; dropped = empty
-  std::vector<Extern> exports;  // in the order of module().exports
+  std::pmr::vector<std::span<const uint8_t>> datas;  // data segments; dropped = empty
+  std::pmr::vector<Extern> exports;  // in the order of module().exports
 
   std::optional<Extern> get_export(std::string_view name) const;
   FuncInst* get_func(std::string_view name) const;

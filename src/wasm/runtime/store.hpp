@@ -3,6 +3,7 @@
 #pragma once
 
 #include <deque>
+#include <memory_resource>
 
 #include "wasm/common/stable_list.hpp"
 #include <map>
@@ -68,6 +69,8 @@ class Store {
   StableList<GlobalInst> globals_;
   StableList<TagInst> tags_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
+  // Declared before the objects that use it: it outlives them.
+  std::pmr::monotonic_buffer_resource arena_{1024};
   StableList<Instance> instances_;
   ExecStatePtr exec_;  // from the Engine's pool, returned to it by ~Store
 };
