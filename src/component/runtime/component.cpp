@@ -24,11 +24,12 @@ Expected<void> compile_modules(
   return {};
 }
 
-void make_alias_hints(
-    const component::Component& c,
-    std::unordered_map<const component::Component*, std::unique_ptr<std::atomic<uint32_t>[]>>& out) {
+void make_alias_hints(const component::Component& c,
+                      std::unordered_map<const component::Component*,
+                                         std::unique_ptr<std::atomic<uint32_t>[]>>& out) {
   auto hints = std::make_unique<std::atomic<uint32_t>[]>(c.aliases.size());
-  for (size_t i = 0; i < c.aliases.size(); ++i) hints[i].store(UINT32_MAX, std::memory_order_relaxed);
+  for (size_t i = 0; i < c.aliases.size(); ++i)
+    hints[i].store(UINT32_MAX, std::memory_order_relaxed);
   out.emplace(&c, std::move(hints));
   for (const auto& nested : c.components) make_alias_hints(*nested, out);
 }
@@ -56,7 +57,8 @@ Expected<std::shared_ptr<const Component>> Component::from_file(wasm::Engine& en
                                                                 const Features& features) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return err("cannot open `{}`", path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (in.bad()) return err("cannot read `{}`", path);
   auto c = compile(engine, bytes, features);
   if (!c) return err("{}: {}", path, c.error().message);
@@ -82,15 +84,8 @@ size_t InstanceItems::find_index(std::string_view name, size_t hint) const {
 }
 
 const Item* InstanceItems::find(std::string_view name, size_t hint) const {
-  if (hint < exports.size() && exports[hint].first == name) return &exports[hint].second;
-  if (!index_.empty()) {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &exports[it->second].second;
-  }
-  for (const auto& [n, item] : exports) {
-    if (n == name) return &item;
-  }
-  return nullptr;
+  size_t i = find_index(name, hint);
+  return i == SIZE_MAX ? nullptr : &exports[i].second;
 }
 
 void InstanceItems::build_index() {
@@ -108,7 +103,8 @@ std::shared_ptr<const Func> Instance::get_func(std::string_view name) const {
   return it && it->sort == ExternSort::Func ? it->func : nullptr;
 }
 
-std::shared_ptr<const Func> Instance::get_func(std::string_view instance, std::string_view name) const {
+std::shared_ptr<const Func> Instance::get_func(std::string_view instance,
+                                               std::string_view name) const {
   if (!exports_) return nullptr;
   const Item* inst = exports_->find(instance);
   if (!inst || inst->sort != ExternSort::Instance || !inst->instance) return nullptr;

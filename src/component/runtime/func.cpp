@@ -250,8 +250,9 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
   };
   struct KeyHash {
     size_t operator()(const Key& k) const {
-      return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ (k.engine << 32) ^
-                                   (uint64_t(k.type) << 2 | uint64_t(k.ptr) << 1 | uint64_t(k.async)));
+      return std::hash<uint64_t>()(
+          k.arena * 0x9E3779B97F4A7C15ULL ^ (k.engine << 32) ^
+          (uint64_t(k.type) << 2 | uint64_t(k.ptr) << 1 | uint64_t(k.async)));
     }
   };
   // Per thread: no locking, and a server's workers each warm their own after the first request.
@@ -272,9 +273,6 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
   return sig;
 }
 
-}  // namespace
-
-namespace {
 // What a lowered function needs at each call; lives in the store's arena so that the core
 // function's callback captures one pointer (no allocation per lowered import).
 struct LowerState {
@@ -294,21 +292,15 @@ Expected<void, Trap> call_lowered(const LowerState& ls, uint64_t* slots) {
   const LowerSig* sig = ls.sig.get();
   InstanceState* inst = ls.inst;
   if (!inst->may_leave) return abi_trap("cannot leave component instance");
-  const size_t nflat = sig->core_params.size();
-  uint64_t flat_buf[24];
-  std::vector<uint64_t> flat_big;
-  std::span<uint64_t> flat(flat_buf, nflat <= 24 ? nflat : 0);
-  if (nflat > 24) {
-    flat_big.resize(nflat);
-    flat = flat_big;
-  }
-  for (size_t i = 0; i < nflat; ++i) flat[i] = flat_value(sig->core_params[i], slots[i]);
+  PooledVec<uint64_t> flat;
+  flat.v.resize(sig->core_params.size());
+  for (size_t i = 0; i < flat.v.size(); ++i) flat.v[i] = flat_value(sig->core_params[i], slots[i]);
   LiftLowerContext cx{ls.st->core(), opts, inst, *ls.env, nullptr, {}};
   // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
   // list<u8> in one piece.
   cx.defer_strings = ls.callee->kind == Func::Lifted;
   cx.compact_bytes = ls.callee->kind == Func::Host;
-  FlatReader in{flat};
+  FlatReader in{flat.v};
   size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
   size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
   PooledVec<Val> args;
@@ -330,18 +322,19 @@ wasm::FuncInst* lower(Store& store, std::shared_ptr<const Func> callee, const Ty
   std::shared_ptr<const LowerSig> sig = lower_sig(store.engine(), env.arena, type, opts);
   uint32_t type_id = sig->core_type_id;
   const wasm::FuncType* core_type = sig->core_type;
-  const LowerState* ls =
-      store.make<LowerState>(LowerState{&store, std::move(callee), &env, opts, inst, std::move(sig)});
-  return store.core().add_host_func(
-      type_id, core_type,
-      [ls](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> { return call_lowered(*ls, slots); });
+  const LowerState* ls = store.make<LowerState>(
+      LowerState{&store, std::move(callee), &env, opts, inst, std::move(sig)});
+  return store.core().add_host_func(type_id, core_type,
+                                    [ls](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+                                      return call_lowered(*ls, slots);
+                                    });
 }
 
 namespace {
 // The engine's id of a resource built-in's core type (built once per thread and shape: fresh
 // instances create these functions on every instantiation).
 enum class BuiltinShape { New, Drop, Rep };
-uint32_t builtin_type(wasm::Engine& engine, BuiltinShape shape, wasm::ValType rep) {
+uint32_t builtin_type_id(wasm::Engine& engine, BuiltinShape shape, wasm::ValType rep) {
   struct Key {
     uint64_t engine;  // Engine::uid(): an engine's address may be reused by the next one
     int shape;
@@ -363,57 +356,61 @@ uint32_t builtin_type(wasm::Engine& engine, BuiltinShape shape, wasm::ValType re
   cache.emplace_back(key, id);
   return id;
 }
+
+wasm::FuncInst* add_builtin(Store& store, BuiltinShape shape, wasm::ValType rep,
+                            wasm::HostCallback cb) {
+  uint32_t id = builtin_type_id(store.engine(), shape, rep);
+  return store.core().add_host_func(id, &store.engine().type_of(id), std::move(cb));
+}
 }  // namespace
 
 wasm::FuncInst* resource_new(Store& store, ResourceType* rt, InstanceState* inst,
                              wasm::ValType rep) {
-  uint32_t type = builtin_type(store.engine(), BuiltinShape::New, rep);
-  return store.core().add_host_func(
-      type, &store.engine().type_of(type), [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-        if (!inst->may_leave) return abi_trap("cannot leave component instance");
-        ResourceHandle h;
-        h.rt = rt;
-        h.rep = uint32_t(flat_value(rep, slots[0]));
-        h.own = true;
-        KUMO_TRY(uint32_t index, inst->handles.add(h));
-        slots[0] = index;
-        return {};
-      });
+  return add_builtin(store, BuiltinShape::New, rep,
+                     [rt, inst, rep](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+                       if (!inst->may_leave) return abi_trap("cannot leave component instance");
+                       ResourceHandle h;
+                       h.rt = rt;
+                       h.rep = uint32_t(flat_value(rep, slots[0]));
+                       h.own = true;
+                       KUMO_TRY(uint32_t index, inst->handles.add(h));
+                       slots[0] = index;
+                       return {};
+                     });
 }
 
 wasm::FuncInst* resource_drop(Store& store, ResourceType* rt, InstanceState* inst) {
-  uint32_t type = builtin_type(store.engine(), BuiltinShape::Drop, wasm::ValType::I32);
   struct State {
     Store* st;
     ResourceType* rt;
     InstanceState* inst;
   };
   const State* state = store.make<State>(State{&store, rt, inst});
-  return store.core().add_host_func(
-      type, &store.engine().type_of(type), [state](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-        auto [st, rt, inst] = *state;
-        if (!inst->may_leave) return abi_trap("cannot leave component instance");
-        uint32_t index = uint32_t(slots[0]);
-        KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
-        if (h.rt != rt) return wrong_type(index, rt, h.rt);
-        if (h.num_lends != 0) return abi_trap("cannot remove owned resource while borrowed");
-        if (h.own) return run_dtor(*st, rt, h.rep, inst);
-        if (h.borrow_scope) h.borrow_scope->num_borrows -= 1;
-        return {};
-      });
+  return add_builtin(store, BuiltinShape::Drop, wasm::ValType::I32,
+                     [state](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+                       auto [st, rt, inst] = *state;
+                       if (!inst->may_leave) return abi_trap("cannot leave component instance");
+                       uint32_t index = uint32_t(slots[0]);
+                       KUMO_TRY(ResourceHandle h, inst->handles.remove(index));
+                       if (h.rt != rt) return wrong_type(index, rt, h.rt);
+                       if (h.num_lends != 0)
+                         return abi_trap("cannot remove owned resource while borrowed");
+                       if (h.own) return run_dtor(*st, rt, h.rep, inst);
+                       if (h.borrow_scope) h.borrow_scope->num_borrows -= 1;
+                       return {};
+                     });
 }
 
 wasm::FuncInst* resource_rep(Store& store, ResourceType* rt, InstanceState* inst,
                              wasm::ValType rep) {
-  uint32_t type = builtin_type(store.engine(), BuiltinShape::Rep, rep);
-  return store.core().add_host_func(
-      type, &store.engine().type_of(type), [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
-        uint32_t index = uint32_t(slots[0]);
-        KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
-        if (h->rt != rt) return wrong_type(index, rt, h->rt);
-        slots[0] = h->rep;
-        return {};
-      });
+  return add_builtin(store, BuiltinShape::Rep, rep,
+                     [rt, inst](wasm::Caller&, uint64_t* slots) -> Expected<void, Trap> {
+                       uint32_t index = uint32_t(slots[0]);
+                       KUMO_TRY(ResourceHandle * h, inst->handles.get(index));
+                       if (h->rt != rt) return wrong_type(index, rt, h->rt);
+                       slots[0] = h->rep;
+                       return {};
+                     });
 }
 
 Trapping<void> drop_resource(Store& store, ResourceRef own) {

@@ -7,12 +7,13 @@
 //   auto comp = rt::Component::compile(engine, bytes);           // Expected<shared_ptr<...>>
 //   rt::Linker linker;
 //   linker.instance("test:numbers/numbers").func("roundtrip-u8", [](rt::HostCall&, auto params,
-//                                                auto& results) { results.push_back(params[0]); return {}; });
-//   auto pre = linker.instantiate_pre(*comp);                    // Expected<shared_ptr<InstancePre>>
-//   rt::Store store(engine);
-//   auto inst = (*pre)->instantiate(store);                      // Trapping<Instance>
-//   auto f = inst->get_func("test:numbers/test", "roundtrip-u8");
-//   auto r = rt::call(store, *f, std::vector{Val::u8(7)});
+//                                                auto& results) { results.push_back(params[0]);
+//                                                return {}; });
+//   auto pre = linker.instantiate_pre(*comp);                    //
+//   Expected<shared_ptr<InstancePre>> rt::Store store(engine); auto inst =
+//   (*pre)->instantiate(store);                      // Trapping<Instance> auto f =
+//   inst->get_func("test:numbers/test", "roundtrip-u8"); auto r = rt::call(store, *f,
+//   std::vector{Val::u8(7)});
 #pragma once
 
 #include <atomic>
@@ -72,11 +73,7 @@ struct InstanceItems {
   uint64_t uid = 0;  // 0: built per instantiation (not cacheable)
 
  private:
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string_view, uint32_t, NameHash, std::equal_to<>> index_;
+  std::unordered_map<std::string_view, uint32_t> index_;
 };
 
 // A validated component whose core modules are all compiled (once). Immutable; share it.

@@ -327,11 +327,7 @@ struct CompiledModule {
   std::vector<std::vector<uint32_t>> elem_funcs;
   // Export name -> index in module->exports (names point into the module). Instances keep their
   // exports as a plain vector in that order, so creating one builds no map.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
-  std::unordered_map<std::string_view, uint32_t, NameHash, std::equal_to<>> export_index;
+  std::unordered_map<std::string_view, uint32_t> export_index;
   std::optional<uint32_t> find_export(std::string_view name) const {
     if (export_index.empty()) {  // assembled by hand (tests): no index
       for (uint32_t i = 0; i < module->exports.size(); ++i)
