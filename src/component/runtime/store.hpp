@@ -2,10 +2,9 @@
 // objects they own. Used by one thread at a time.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
-#include <deque>
 #include <memory>
+#include <memory_resource>
 #include <new>
 #include <string>
 #include <type_traits>
@@ -54,7 +53,7 @@ class Store {
   // not pay one allocation for each. Destroyed in reverse order of creation.
   template <class T, class... A>
   T* make(A&&... args) {
-    void* p = arena_allocate(sizeof(T), alignof(T));
+    void* p = arena_.allocate(sizeof(T), alignof(T));
     T* obj = new (p) T(std::forward<A>(args)...);
     if constexpr (!std::is_trivially_destructible_v<T>)
       dtors_.push_back({[](void* o) { static_cast<T*>(o)->~T(); }, obj});
@@ -65,24 +64,11 @@ class Store {
   }
 
  private:
-  void* arena_allocate(size_t size, size_t align) {
-    size_t at = (arena_used_ + align - 1) & ~(align - 1);
-    if (arena_.empty() || at + size > kArenaBlock) {
-      // (new[] without value-initialisation: nothing to zero)
-      arena_.push_back(
-          std::unique_ptr<std::byte[]>(new std::byte[std::max(size + align, kArenaBlock)]));
-      at = 0;  // new[] memory is aligned for any fundamental alignment
-    }
-    arena_used_ = at + size;
-    return arena_.back().get() + at;
-  }
-  static constexpr size_t kArenaBlock = 4096;
   struct Dtor {
     void (*fn)(void*);
     void* obj;
   };
-  std::vector<std::unique_ptr<std::byte[]>> arena_;
-  size_t arena_used_ = 0;
+  std::pmr::monotonic_buffer_resource arena_{4096};  // as wasm::Store's: first block on first use
   std::vector<Dtor> dtors_;
 
   wasm::Store core_;
