@@ -28,6 +28,7 @@ struct ServeOptions {
   uint64_t max_body = 64ull << 20;
   uint64_t timeout_ms = 0;
   uint64_t grace_ms = 5000;
+  bool no_recycle = false;
   std::vector<std::string> dirs, env, allow_http;
 };
 
@@ -73,6 +74,7 @@ int serve(const ServeOptions& o) {
   so.timeout = std::chrono::milliseconds(o.timeout_ms);
   so.max_body_bytes = o.max_body;
   so.program_name = o.component;
+  so.recycle = !o.no_recycle;
 
   wasm::Engine engine;
   auto comp = component::rt::Component::from_file(engine, o.component);
@@ -134,6 +136,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Per-request deadline: the guest is interrupted (504) and body I/O times out "
                   "(0: none)")
       ->capture_default_str();
+  sub->add_flag("--no-recycle", o->no_recycle,
+                "Instantiate the component for every request instead of restoring each worker's "
+                "instance to its state right after instantiation (the guest cannot tell the "
+                "difference; this is slower)");
   sub->add_option("--grace-ms", o->grace_ms, "On SIGINT/SIGTERM, time left to requests in flight")
       ->capture_default_str();
   sub->add_option("--dir", o->dirs, "Give the component host directory HOST as GUEST (repeatable)")

@@ -91,7 +91,7 @@ for name in hello args_env stdin_echo clocks_random fs; do
 done
 
 # C wasi:http handlers: C (reactor) -> core module with the c-handler world embedded -> component.
-for name in http_hello http_echo; do
+for name in http_hello http_echo http_state; do
   wanted "$name" || continue
   h=$(inputs_hash "c/$name.c" c/http_glue.h wit/c-handler.wit wit/deps/*/*.wit tools/wit.mjs tools/embed.mjs build.sh)
   if up_to_date "$name" "$h"; then skipped=$((skipped + 1)); continue; fi

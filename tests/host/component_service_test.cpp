@@ -20,6 +20,8 @@ using http::test::TestClient;
 using namespace std::chrono_literals;
 
 const std::string kEcho = std::string(KUMO_SOURCE_DIR) + "/tests/host/data/http_echo.wasm";
+const std::string kState =
+    std::string(KUMO_SOURCE_DIR) + "/tests/components/wasm/http_state.component.wasm";
 
 class ComponentServiceTest : public ::testing::Test {
  protected:
@@ -34,6 +36,7 @@ class ComponentServiceTest : public ::testing::Test {
     so.max_body_bytes = max_body;
     so.log = [this](std::string_view l) { add_log(l); };
     so.outgoing = std::move(outgoing);
+    so.recycle = recycle_;
     auto service = ComponentService::create(engine_, *comp, std::move(so));
     ASSERT_TRUE(service) << service.error().message;
     service_ = std::move(*service);
@@ -62,6 +65,7 @@ class ComponentServiceTest : public ::testing::Test {
     return logs_;
   }
 
+  bool recycle_ = true;
   wasm::Engine engine_;
   std::unique_ptr<ComponentService> service_;
   std::unique_ptr<http::HttpServer> server_;
@@ -112,6 +116,48 @@ TEST_F(ComponentServiceTest, LargeBody) {
   ASSERT_TRUE(r) << logs();
   EXPECT_EQ(r->body.size(), big.size());
   EXPECT_TRUE(r->body == big);
+}
+
+// Each worker's instance is recycled (restored to its state right after instantiation) and the
+// guest must not be able to tell: tests/components/c/http_state.c reports its call count, the
+// previous path, a fresh heap block's address and a fresh handle's index, which must read as a
+// fresh instance's on every request, also after requests that trapped, grew the memory (the
+// instance is dropped) or left a handle in the instance's table.
+TEST_F(ComponentServiceTest, EveryRequestSeesAPristineInstance) {
+  for (bool recycle : {true, false}) {
+    SCOPED_TRACE(recycle ? "recycled" : "instantiated per request");
+    recycle_ = recycle;
+    start(0ms, 1 << 20, kState);
+    const uint64_t before = service_->instantiations();
+    TestClient c(port_);
+    std::string pristine;
+    int requests = 0;
+    for (int round = 0; round < 5; ++round) {
+      for (std::string path : {"/a", "/b", "/leak", "/c", "/grow", "/d", "/trap", "/e"}) {
+        c.send("GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto r = c.read_response();
+        ASSERT_TRUE(r) << path;
+        ++requests;
+        if (path == "/trap") {
+          EXPECT_EQ(r->status, 500);
+          continue;
+        }
+        ASSERT_EQ(r->status, 200) << path;
+        EXPECT_TRUE(r->body.starts_with("calls=1 last=- heap=")) << path << ": " << r->body;
+        if (pristine.empty()) pristine = r->body;
+        EXPECT_EQ(r->body, pristine) << path;
+      }
+    }
+    const uint64_t made = service_->instantiations() - before;
+    if (recycle) {
+      // One per worker to start with, and one after each /grow and /trap (never restored).
+      EXPECT_LE(made, 2u + 2u * 5u);
+    } else {
+      EXPECT_EQ(made, uint64_t(requests));
+    }
+    server_->shutdown(1s);
+    server_.reset();
+  }
 }
 
 TEST_F(ComponentServiceTest, TrapIs500WithABacktraceInTheLog) {

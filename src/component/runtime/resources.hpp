@@ -63,6 +63,11 @@ class HandleTable {
   Trapping<ResourceHandle*> get(uint32_t index);    // traps "unknown handle index N"
   Trapping<ResourceHandle> remove(uint32_t index);  // likewise
   size_t live() const { return entries_.size() - 1 - free_.size(); }
+  // Back to a fresh table: no handles, and the next index handed out is 1 again.
+  void clear() {
+    entries_.resize(1);
+    free_.clear();
+  }
 
  private:
   struct Slot {

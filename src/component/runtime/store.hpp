@@ -6,12 +6,14 @@
 #include <memory>
 #include <memory_resource>
 #include <new>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
 
 #include "component/runtime/resources.hpp"
 #include "wasm/common/stable_list.hpp"
+#include "wasm/runtime/snapshot.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::component::rt {
@@ -59,6 +61,16 @@ class Store {
       dtors_.push_back({[](void* o) { static_cast<T*>(o)->~T(); }, obj});
     return obj;
   }
+  // Instance recycling (wasm/runtime/snapshot.hpp). capture(), right after instantiating into
+  // this store, records its state; restore(), after a call that returned normally, brings every
+  // instance in the store back to exactly that state: core memories, tables, globals and
+  // segments, and each component instance's handle table (emptied: the next handle is 1 again)
+  // and flags. False (or an error from capture): the store cannot be recycled, drop it. Never
+  // restore after a trap: the store may be stopped mid-call.
+  Expected<void> capture();
+  bool restore();
+  bool captured() const { return snapshot_.has_value(); }
+
   ~Store() {
     for (auto it = dtors_.rbegin(); it != dtors_.rend(); ++it) it->fn(it->obj);
   }
@@ -76,6 +88,8 @@ class Store {
   StableList<ResourceType> resources_;
   StableList<TypeEnv> envs_;
   std::vector<std::shared_ptr<const void>> retained_;
+  std::optional<wasm::StoreSnapshot> snapshot_;
+  size_t captured_instances_ = 0, captured_resources_ = 0, captured_dtors_ = 0;
 };
 
 }  // namespace kumo::component::rt

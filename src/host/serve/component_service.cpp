@@ -56,9 +56,7 @@ int status_for(const ph::ErrorCode& e) {
 }  // namespace
 
 ComponentService::ComponentService(wasm::Engine& engine, ServiceOptions options)
-    : engine_(engine), options_(std::move(options)) {}
-
-ComponentService::~ComponentService() = default;
+    : engine_(engine), options_(std::move(options)), recycle_(options_.recycle) {}
 
 void ComponentService::log(std::string_view line) const {
   if (options_.log)
@@ -84,6 +82,7 @@ Expected<std::unique_ptr<ComponentService>> ComponentService::create(
     KUMO_TRY(auto ctx, p2::WasiCtx::create(std::move(o)));
     s->contexts_.push_back(std::move(ctx));
   }
+  s->recycled_.resize(workers);
 
   // One instantiation up front: start-up traps and a missing export fail here, not per request.
   RequestState state(*s->contexts_[0]);
@@ -101,16 +100,42 @@ Expected<std::unique_ptr<ComponentService>> ComponentService::create(
   return s;
 }
 
+// One request's instance: a fresh one, or the worker's recycled one. Its store and request
+// state live together; the store's data() points at the state.
+struct ComponentService::Slot {
+  Slot(wasm::Engine& engine, p2::WasiCtx& ctx)
+      : state(ctx), store(engine, static_cast<p2::WasiView*>(&state)) {}
+  RequestState state;
+  rt::Store store;
+  rt::Instance instance;
+  std::shared_ptr<const rt::Func> handle;
+  bool busy = false;
+};
+
+ComponentService::~ComponentService() = default;
+
+Expected<std::unique_ptr<ComponentService::Slot>, wasm::Trap> ComponentService::new_slot(
+    unsigned worker) {
+  auto slot = std::make_unique<Slot>(engine_, *contexts_[worker]);
+  auto inst = pre_->instantiate(slot->store);
+  instantiations_.fetch_add(1, std::memory_order_relaxed);
+  if (!inst) return Unexpected(std::move(inst.error()));
+  slot->instance = std::move(*inst);
+  slot->handle = slot->instance.get_func(interface_, "handle");
+  if (!slot->handle) return wasm::make_trap(wasm::TrapCode::HostError, "no `handle` export");
+  // Recycling needs the state right after instantiation: capture it now, before any call.
+  if (recycle_) {
+    if (auto c = slot->store.capture(); !c && recycle_.exchange(false))
+      log(fmt::format("kumo serve: instances are not recycled: {}", c.error().message));
+  }
+  return slot;
+}
+
 void ComponentService::handle(http::Request& req, http::ResponseWriter& resp) {
   ConnectionExchange exchange(req, resp, options_.max_body_bytes);
-  ph::ResponseSlot slot;
-  slot.exchange = &exchange;
-  RequestState state(*contexts_[req.worker() % contexts_.size()]);
-  rt::Store store(engine_, static_cast<p2::WasiView*>(&state));
-  if (ticker_)
-    store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));
-  else
-    store.core().set_epoch_deadline(UINT64_MAX / 2);
+  ph::ResponseSlot out;
+  out.exchange = &exchange;
+  const unsigned worker = req.worker() % unsigned(contexts_.size());
 
   auto what = [&] { return fmt::format("{} {}", req.method(), req.target()); };
   auto trapped = [&](const wasm::Trap& t) {
@@ -122,39 +147,67 @@ void ComponentService::handle(http::Request& req, http::ResponseWriter& resp) {
                  deadline ? "gateway timeout\n" : "internal server error\n");
   };
 
-  auto inst = pre_->instantiate(store);
-  if (!inst) return trapped(inst.error());
-  auto func = inst->get_func(interface_, "handle");
-  if (!func) {
-    log(fmt::format("kumo serve: {}: no `handle` export", what()));
-    return send_plain(resp, 500, "internal server error\n");
+  // The worker's recycled instance when it has one (pristine: restored after its last request);
+  // else a fresh one, which becomes the worker's if it can be recycled after this request.
+  std::unique_ptr<Slot> fresh;
+  Slot* slot = recycled_[worker].get();
+  if (!slot || slot->busy) {
+    auto made = new_slot(worker);
+    if (!made) return trapped(made.error());
+    fresh = std::move(*made);
+    slot = fresh.get();
   }
-  Val args[] = {ph::new_incoming_request(state.table(), http_types_, &exchange),
-                ph::new_response_outparam(state.table(), http_types_, &slot)};
-  auto r = rt::call(store, *func, args, nullptr,
-                    [](std::vector<Val>&) -> rt::Trapping<void> { return {}; });
-  if (!r) return trapped(r.error());
+  slot->busy = true;
+  bool keep = false;
+  // Before `out` and `exchange` go: the guest's host objects (the request, the response
+  // outparam, streams) point at them. Then the instance is restored or dropped.
+  struct Finish {
+    ComponentService& svc;
+    unsigned worker;
+    Slot* slot;
+    std::unique_ptr<Slot>& fresh;
+    bool& keep;
+    ~Finish() {
+      slot->state.table().clear();
+      slot->busy = false;
+      const bool recycle = keep && svc.recycle_ && slot->store.restore();
+      if (recycle && fresh && !svc.recycled_[worker]) svc.recycled_[worker] = std::move(fresh);
+      if (!recycle && !fresh) svc.recycled_[worker].reset();  // it was the recycled one
+    }
+  } finish{*this, worker, slot, fresh, keep};
 
-  if (!slot.set) {
+  if (ticker_)
+    slot->store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));
+  else
+    slot->store.core().set_epoch_deadline(UINT64_MAX / 2);
+
+  Val args[] = {ph::new_incoming_request(slot->state.table(), http_types_, &exchange),
+                ph::new_response_outparam(slot->state.table(), http_types_, &out)};
+  auto r = rt::call(slot->store, *slot->handle, args, nullptr,
+                    [](std::vector<Val>&) -> rt::Trapping<void> { return {}; });
+  if (!r) return trapped(r.error());  // never recycled: the store may be stopped mid-call
+  keep = true;
+
+  if (!out.set) {
     log(fmt::format("kumo serve: {}: the component returned without setting a response", what()));
     return send_plain(resp, 500, "internal server error\n");
   }
-  if (slot.error) {
-    int status = status_for(*slot.error);
+  if (out.error) {
+    int status = status_for(*out.error);
     log(fmt::format("kumo serve: {}: the component answered with error {}: {}", what(),
-                    slot.error->to_string(), status));
-    if (!resp.head_sent()) send_plain(resp, status, slot.error->to_string() + "\n");
+                    out.error->to_string(), status));
+    if (!resp.head_sent()) send_plain(resp, status, out.error->to_string() + "\n");
     return;
   }
-  if (slot.send_error) {
+  if (out.send_error) {
     log(fmt::format("kumo serve: {}: sending the response failed: {}", what(),
-                    slot.send_error->to_string()));
+                    out.send_error->to_string()));
     if (!resp.head_sent()) send_plain(resp, 500, "internal server error\n");
     return;
   }
-  if (!slot.body->finished) {
-    if (!slot.body->taken) {  // the guest never asked for a body: it is empty
-      (void)slot.body->finish({});
+  if (!out.body->finished) {
+    if (!out.body->taken) {  // the guest never asked for a body: it is empty
+      (void)out.body->finish({});
     } else {
       // An unfinished body means the response is incomplete: the server cuts the connection.
       log(fmt::format("kumo serve: {}: the component did not finish the response body", what()));

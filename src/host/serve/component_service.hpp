@@ -5,6 +5,7 @@
 // not gone out yet; otherwise the connection is cut so the client sees an incomplete response.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -23,11 +24,15 @@ namespace kumo::host {
 struct ServiceOptions {
   std::vector<wasi::p2::Options::Preopen> dirs;
   std::vector<std::pair<std::string, std::string>> env;
-  std::string program_name = "component.wasm";     // argv[0] the guest sees
-  unsigned workers = 1;                            // one WASI context per worker
-  std::chrono::milliseconds timeout{0};            // per request (epoch deadline); 0: none
-  uint64_t max_body_bytes = 64ull << 20;           // reported in HTTP-request-body-size
-  plugins::http::OutgoingPolicy outgoing;          // hosts guests may send requests to
+  std::string program_name = "component.wasm";  // argv[0] the guest sees
+  unsigned workers = 1;                         // one WASI context per worker
+  std::chrono::milliseconds timeout{0};         // per request (epoch deadline); 0: none
+  uint64_t max_body_bytes = 64ull << 20;        // reported in HTTP-request-body-size
+  plugins::http::OutgoingPolicy outgoing;       // hosts guests may send requests to
+  // Recycle each worker's instance: after a request that returned normally, restore it to its
+  // exact state right after instantiation (rt::Store::restore) instead of instantiating again.
+  // The next request sees what a fresh instance would show it. Off: instantiate per request.
+  bool recycle = true;
   std::function<void(std::string_view line)> log;  // default: stderr
 };
 
@@ -44,10 +49,14 @@ class ComponentService {
     return [this](http::Request& req, http::ResponseWriter& resp) { handle(req, resp); };
   }
   const std::string& handler_interface() const { return interface_; }
+  // Instances created so far (with recycling, far fewer than requests served).
+  uint64_t instantiations() const { return instantiations_.load(std::memory_order_relaxed); }
 
  private:
+  struct Slot;
   explicit ComponentService(wasm::Engine& engine, ServiceOptions options);
   void log(std::string_view line) const;
+  Expected<std::unique_ptr<Slot>, wasm::Trap> new_slot(unsigned worker);
 
   wasm::Engine& engine_;
   ServiceOptions options_;
@@ -57,6 +66,9 @@ class ComponentService {
   std::shared_ptr<const component::rt::InstancePre> pre_;
   std::string interface_;  // "wasi:http/incoming-handler@0.2.x" as the component exports it
   std::vector<std::unique_ptr<wasi::p2::WasiCtx>> contexts_;  // per worker
+  std::atomic<uint64_t> instantiations_{0};
+  std::atomic<bool> recycle_;                    // options_.recycle, until capture fails
+  std::vector<std::unique_ptr<Slot>> recycled_;  // per worker: its pristine instance, if any
   std::unique_ptr<EpochTicker> ticker_;
 };
 

@@ -2,7 +2,9 @@
 
 namespace kumo::wasi::p2 {
 
-ResourceTable::~ResourceTable() {
+ResourceTable::~ResourceTable() { clear(); }
+
+void ResourceTable::clear() {
   // Children first, so no destructor sees its parent gone: destroy entries without children
   // until none is left.
   for (bool progress = true; progress;) {
@@ -16,6 +18,9 @@ ResourceTable::~ResourceTable() {
       progress = true;
     }
   }
+  slots_.clear();
+  free_.clear();
+  live_ = 0;
 }
 
 std::unique_ptr<HostObject> ResourceTable::release(uint32_t rep) {

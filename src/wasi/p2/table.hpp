@@ -56,6 +56,8 @@ class ResourceTable {
   // has children.
   std::unique_ptr<HostObject> take(uint32_t rep);
   size_t live() const { return live_; }  // entries the guest can still reach
+  // Destroys every object (children before parents): the table is as new, reps start at 1.
+  void clear();
 
  private:
   struct Entry {

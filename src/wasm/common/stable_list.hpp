@@ -45,6 +45,17 @@ class StableList {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
 
+  // Calls f(element) for each element, in the order they were created.
+  template <class F>
+  void for_each(F&& f) {
+    size_t left = size_;
+    for (size_t c = 0; c < nchunks_ && left > 0; ++c) {
+      size_t n = std::min(left, capacity(c));
+      for (size_t i = 0; i < n; ++i) f(chunks_[c][i]);
+      left -= n;
+    }
+  }
+
  private:
   // Chunk c holds kFirst << c elements: 24 chunks hold over 10^8 elements, and the chunk table
   // is a plain array, so the first element costs one allocation.

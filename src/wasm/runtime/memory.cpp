@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "wasm/module.hpp"
@@ -215,7 +216,27 @@ constexpr uint64_t kPresent = uint64_t(1) << 63, kSwapped = uint64_t(1) << 62,
                    kFile = uint64_t(1) << 61;
 constexpr uint64_t kMaxResetInPlace = uint64_t(64) << 20;  // bytes a slot may keep resident
 
+// The pagemap entries of `npages` OS pages from `base`, in a per-thread buffer; empty on failure.
+std::span<const uint64_t> read_pagemap(const uint8_t* base, uint64_t npages) {
+  thread_local std::vector<uint64_t> entries;
+  if (pagemap_fd() < 0) return {};
+  entries.resize(npages);
+  const uint64_t page = os_page_size();
+  const off_t at = off_t(reinterpret_cast<uintptr_t>(base) / page * sizeof(uint64_t));
+  const size_t want = npages * sizeof(uint64_t);
+  if (pread(pagemap_fd(), entries.data(), want, at) != ssize_t(want)) return {};
+  return entries;
+}
+
+// A page the instance wrote: a private copy (present and not file-backed), or swapped out.
+bool written(uint64_t e) { return (e & kSwapped) || ((e & kPresent) && !(e & kFile)); }
+
 }  // namespace
+
+const uint8_t* MemoryInst::pristine_page(uint64_t i) const {
+  const uint64_t at = i * os_page_size();
+  return at < image_len_ ? image_->pristine() + at : nullptr;
+}
 
 // Resets a memory to its initial contents without dropping its pages: pages the instance wrote
 // (private copies: present and not file-backed) get the image's bytes back, if it has an image,
@@ -227,27 +248,67 @@ constexpr uint64_t kMaxResetInPlace = uint64_t(64) << 20;  // bytes a slot may k
 // sends an IPI too and makes the next instance fault every page again.
 // Returns false (nothing done) when it cannot: no pagemap, too much to copy.
 bool MemoryInst::reset_in_place() {
-  if (pagemap_fd() < 0) return false;
   if (image_len_ != 0 && (!image_ || image_id_ != image_->id())) return false;
   const uint64_t page = os_page_size();
-  const uint64_t committed = page_round_up(size);
-  const uint64_t npages = committed / page;
-  std::vector<uint64_t> entries(npages);
-  const off_t at = off_t(reinterpret_cast<uintptr_t>(base) / page * sizeof(uint64_t));
-  const size_t want = npages * sizeof(uint64_t);
-  if (pread(pagemap_fd(), entries.data(), want, at) != ssize_t(want)) return false;
+  const uint64_t npages = page_round_up(size) / page;
+  auto entries = read_pagemap(base, npages);
+  if (entries.size() != npages) return false;
   uint64_t dirty = 0;
   for (uint64_t e : entries)
-    if ((e & kSwapped) || ((e & kPresent) && !(e & kFile))) dirty += page;
+    if (written(e)) dirty += page;
   if (dirty > kMaxResetInPlace) return false;
   for (uint64_t i = 0; i < npages; ++i) {
-    const uint64_t e = entries[i];
-    if (!(e & kSwapped) && (!(e & kPresent) || (e & kFile))) continue;  // untouched or shared
-    uint8_t* p = base + i * page;
-    if (i * page < image_len_)
-      std::memcpy(p, image_->pristine() + i * page, page);
+    if (!written(entries[i])) continue;  // untouched or shared
+    const uint8_t* from = pristine_page(i);
+    if (from)
+      std::memcpy(base + i * page, from, page);
     else
-      std::memset(p, 0, page);
+      std::memset(base + i * page, 0, page);
+  }
+  return true;
+}
+
+bool MemoryInst::capture(Pages& out) const {
+  if (image_len_ != 0 && (!image_ || image_id_ != image_->id())) return false;
+  const uint64_t page = os_page_size();
+  if (reinterpret_cast<uintptr_t>(base) % page != 0) return false;
+  const uint64_t npages = page_round_up(size) / page;
+  auto entries = read_pagemap(base, npages);
+  if (entries.size() != npages) return false;
+  out.size = size;
+  out.slot.assign(npages, -1);
+  out.bytes.clear();
+  static const std::vector<uint8_t> zeros(page, 0);
+  for (uint64_t i = 0; i < npages; ++i) {
+    if (!written(entries[i])) continue;
+    const uint8_t* from = pristine_page(i);
+    // Written pages are usually only a reused slot's leftovers, equal to what a reset gives.
+    if (std::memcmp(base + i * page, from ? from : zeros.data(), page) == 0) continue;
+    out.slot[i] = int32_t(out.bytes.size() / page);
+    out.bytes.insert(out.bytes.end(), base + i * page, base + (i + 1) * page);
+  }
+  return true;
+}
+
+// reset_in_place() with the captured pages in place of the image's or zeros.
+bool MemoryInst::restore(const Pages& pages) {
+  if (size != pages.size) return false;
+  const uint64_t page = os_page_size();
+  const uint64_t npages = page_round_up(size) / page;
+  auto entries = read_pagemap(base, npages);
+  if (entries.size() != npages) return false;
+  for (uint64_t i = 0; i < npages; ++i) {
+    // A captured page is restored even if unwritten since: its copy is the truth either way.
+    const int32_t s = pages.slot[i];
+    if (s >= 0) {
+      std::memcpy(base + i * page, pages.bytes.data() + uint64_t(s) * page, page);
+    } else if (written(entries[i])) {
+      const uint8_t* from = pristine_page(i);
+      if (from)
+        std::memcpy(base + i * page, from, page);
+      else
+        std::memset(base + i * page, 0, page);
+    }
   }
   return true;
 }

@@ -262,6 +262,20 @@ class MemoryInst {
   int64_t grow(uint64_t delta);
   uint64_t pages() const { return size >> type.page_size_log2; }
 
+  // Instance recycling (wasm/runtime/snapshot.hpp): the pages whose contents differ from what a
+  // reset gives them (the image's bytes, or zeros), recorded right after instantiation, so that
+  // restore() can bring the memory back to exactly that state.
+  struct Pages {
+    uint64_t size = 0;
+    std::vector<int32_t> slot;  // per OS page: its copy's index in `bytes` (in pages), or -1
+    std::vector<uint8_t> bytes;
+  };
+  // False when the memory cannot be tracked (no /proc/self/pagemap, not page-aligned).
+  bool capture(Pages& out) const;
+  // False, with nothing done, when the memory's size changed since capture (memory.grow): the
+  // caller must then drop the instance.
+  bool restore(const Pages& pages);
+
   // Hot fields read by the interpreter. `base` never moves when `guarded` is true.
   uint8_t* base = nullptr;
   uint64_t size = 0;       // bytes currently accessible
@@ -277,6 +291,8 @@ class MemoryInst {
   uint64_t image_len_ = 0;
   std::shared_ptr<const MemoryImage> image_;  // when it was mapped (or reused) for this memory
   bool reset_in_place();                      // see ~MemoryInst
+  // What a reset gives OS page `i`: the image's bytes (below image_len_), else nullptr (zeros).
+  const uint8_t* pristine_page(uint64_t i) const;
 };
 
 struct TableInst {

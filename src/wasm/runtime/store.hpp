@@ -60,6 +60,7 @@ class Store {
   MemoryInst* adopt_memory(std::unique_ptr<MemoryInst> m);
 
  private:
+  friend class StoreSnapshot;  // reads and restores the mutable objects
   Engine& engine_;
   void* user_data_;
   uint64_t deadline_ = UINT64_MAX;
