@@ -1,7 +1,7 @@
 #include "component/abi/layout.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <array>
 
 namespace kumo::component::abi {
 
@@ -227,18 +227,8 @@ bool flatten_uncached(const TypeArena& a, const ValType& t, PtrType ptr, size_t 
 }
 
 // Layouts are asked for on every call that crosses the canonical ABI (and recursively, for every
-// nested type), so they are computed once per (arena, type, pointer size) and thread.
-struct LayoutKey {
-  uint64_t arena;
-  uint32_t type;
-  uint8_t ptr;
-  bool operator==(const LayoutKey&) const = default;
-};
-struct LayoutKeyHash {
-  size_t operator()(const LayoutKey& k) const {
-    return std::hash<uint64_t>()(k.arena * 0x9E3779B97F4A7C15ULL ^ (uint64_t(k.type) << 1 | k.ptr));
-  }
-};
+// nested type), so they are computed once per (arena, type, pointer size) and thread. The cache
+// is direct-mapped by arena (a call touches one or two) and indexed by type: no hashing.
 constexpr size_t kMaxMemoFlat = 64;  // longer flattenings are remembered as "too long"
 struct LayoutMemo {
   uint32_t align = 0;  // 0: not computed yet
@@ -247,9 +237,21 @@ struct LayoutMemo {
   std::vector<wasm::ValType> flat;
 };
 LayoutMemo& memo(const TypeArena& a, const ValType& t, PtrType ptr) {
-  thread_local std::unordered_map<LayoutKey, LayoutMemo, LayoutKeyHash> cache;
-  if (cache.size() > (1u << 16)) cache.clear();  // bounded: arenas come and go
-  return cache[LayoutKey{a.uid(), t.type().index, uint8_t(ptr)}];
+  struct ArenaMemos {
+    uint64_t uid = 0;                    // TypeArena::uid(): never reused
+    std::vector<LayoutMemo> by_type[2];  // [PtrType]
+  };
+  thread_local std::array<ArenaMemos, 8> cache;
+  ArenaMemos& e = cache[a.uid() % cache.size()];
+  if (e.uid != a.uid()) {
+    e.uid = a.uid();
+    e.by_type[0].clear();
+    e.by_type[1].clear();
+  }
+  std::vector<LayoutMemo>& v = e.by_type[ptr == PtrType::I64 ? 1 : 0];
+  const uint32_t i = t.type().index;
+  if (i >= v.size()) v.resize(size_t(i) + 1);
+  return v[i];
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ Trapping<Val> lift_prim(LiftLowerContext& cx, FlatReader& in, PrimValType p) {
     case PrimValType::U64: return Val::u64(x);
     case PrimValType::S64: return Val::s64(int64_t(x));
     case PrimValType::F32:
-      return Val::float32(std::bit_cast<float>(canonical_f32_bits(std::bit_cast<float>(uint32_t(x)))));
+      return Val::float32(
+          std::bit_cast<float>(canonical_f32_bits(std::bit_cast<float>(uint32_t(x)))));
     case PrimValType::F64:
       return Val::float64(std::bit_cast<double>(canonical_f64_bits(std::bit_cast<double>(x))));
     case PrimValType::Char: {
@@ -71,7 +72,8 @@ Trapping<void> lower_prim(LiftLowerContext& cx, const Val& v, const ValType& t, 
     case PrimValType::U8: out.push_back(uint8_t(v.u)); return {};
     case PrimValType::U16: out.push_back(uint16_t(v.u)); return {};
     case PrimValType::U32: out.push_back(uint32_t(v.u)); return {};
-    case PrimValType::U64: case PrimValType::S64: out.push_back(v.u); return {};
+    case PrimValType::U64:
+    case PrimValType::S64: out.push_back(v.u); return {};
     // Signed values narrower than 32 bits travel sign-extended to 32 bits (lower_flat_signed).
     case PrimValType::S8: out.push_back(uint32_t(int32_t(int8_t(v.s)))); return {};
     case PrimValType::S16: out.push_back(uint32_t(int32_t(int16_t(v.s)))); return {};
@@ -101,7 +103,8 @@ Trapping<Val> lift_flat(LiftLowerContext& cx, FlatReader& in, const ValType& t) 
   View w = view(arena, t);
   switch (w.shape) {
     case Shape::Prim: return lift_prim(cx, in, w.prim);
-    case Shape::List: case Shape::Map: {
+    case Shape::List:
+    case Shape::Map: {
       KUMO_TRY(uint64_t ptr, take_ptr(cx, in));
       KUMO_TRY(uint64_t length, take_ptr(cx, in));
       return load_list_val(cx, ptr, length, w);
@@ -125,13 +128,14 @@ Trapping<Val> lift_flat(LiftLowerContext& cx, FlatReader& in, const ValType& t) 
       return r;
     }
     case Shape::Variant: {
-      std::vector<wasm::ValType> joined = flat_types(cx, t);  // [i32 discriminant, payload slots...]
+      std::vector<wasm::ValType> joined =
+          flat_types(cx, t);  // [i32 discriminant, payload slots...]
       size_t n = num_cases(*w.d);
       KUMO_TRY(uint64_t index, take(in));
       index &= 0xffffffffu;
       if (index >= n) {
-        return abi_trap(fmt::format("invalid variant discriminant: discriminant {} out of range [0..{})",
-                                    index, n));
+        return abi_trap(fmt::format(
+            "invalid variant discriminant: discriminant {} out of range [0..{})", index, n));
       }
       // Read every payload slot, then give the case its own flat types back (CoerceValueIter):
       // with raw bits in 64-bit slots, narrowing to an i32/f32 keeps the low 32 bits.
@@ -175,7 +179,8 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
   View w = view(arena, t);
   switch (w.shape) {
     case Shape::Prim: return lower_prim(cx, v, t, w.prim, out);
-    case Shape::List: case Shape::Map: {
+    case Shape::List:
+    case Shape::Map: {
       KUMO_CHECK(check_kind(cx, v, ValKind::List, t));
       KUMO_TRY(auto range, store_list_into_range(cx, v, w));
       out.push_back(range.first);
@@ -195,9 +200,11 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
       KUMO_CHECK(check_kind(cx, v, record_kind(*w.d), t));
       size_t n = num_fields(*w.d);
       if (v.items.size() != n) {
-        return abi_trap(fmt::format("cannot lower {} fields as {}", v.items.size(), to_string(arena, t)));
+        return abi_trap(
+            fmt::format("cannot lower {} fields as {}", v.items.size(), to_string(arena, t)));
       }
-      for (size_t i = 0; i < n; ++i) KUMO_CHECK(lower_flat(cx, v.items[i], field_type(*w.d, i), out));
+      for (size_t i = 0; i < n; ++i)
+        KUMO_CHECK(lower_flat(cx, v.items[i], field_type(*w.d, i), out));
       return {};
     }
     case Shape::Variant: {
@@ -233,17 +240,7 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
 
 namespace {
 
-// True if `types` flatten to at most max_flat core values.
-bool fits_flat(const LiftLowerContext& cx, size_t max_flat, std::span<const ValType> types) {
-  thread_local std::vector<wasm::ValType> flat;  // scratch: no allocation per call
-  flat.clear();
-  for (const ValType& t : types) {
-    if (!abi::flatten(*cx.env.arena, t, cx.opts.ptr, max_flat, flat)) return false;
-  }
-  return true;
-}
-
-Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const TupleLayout& l) {
+Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const ValuesPlan& l) {
   KUMO_CHECK(require_memory(cx));
   if (ptr % l.alignment != 0) {
     return abi_trap(fmt::format("unaligned pointer: {:#x} is not aligned to {}", ptr, l.alignment));
@@ -256,10 +253,36 @@ Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const T
 
 }  // namespace
 
+ValuesPlan plan_values(const TypeArena& arena, abi::PtrType ptr, size_t max_flat,
+                       std::span<const ValType> types) {
+  ValuesPlan plan;
+  thread_local std::vector<wasm::ValType> flat;  // scratch: no allocation per call
+  flat.clear();
+  for (const ValType& t : types) {
+    if (!abi::flatten(arena, t, ptr, max_flat, flat)) {
+      plan.flat = false;
+      break;
+    }
+  }
+  if (!plan.flat) {
+    TupleLayout l = tuple_layout(arena, types, ptr);
+    plan.alignment = l.alignment;
+    plan.size = l.size;
+    plan.offsets = std::move(l.offsets);
+  }
+  return plan;
+}
+
 Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
                                      std::span<const ValType> types, std::vector<Val>& vals) {
+  return lift_flat_values_into(cx, plan_values(*cx.env.arena, cx.opts.ptr, max_flat, types), in,
+                               types, vals);
+}
+
+Trapping<void> lift_flat_values_into(LiftLowerContext& cx, const ValuesPlan& l, FlatReader& in,
+                                     std::span<const ValType> types, std::vector<Val>& vals) {
   vals.reserve(vals.size() + types.size());
-  if (fits_flat(cx, max_flat, types)) {
+  if (l.flat) {
     for (const ValType& t : types) {
       KUMO_TRY(Val v, lift_flat(cx, in, t));
       vals.push_back(std::move(v));
@@ -267,7 +290,6 @@ Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, Flat
     return {};
   }
   KUMO_TRY(uint64_t ptr, take_ptr(cx, in));
-  TupleLayout l = tuple_layout(*cx.env.arena, types, cx.opts.ptr);
   KUMO_CHECK(check_tuple_ptr(cx, ptr, l));
   for (size_t i = 0; i < types.size(); ++i) {
     KUMO_TRY(Val v, load(cx, ptr + l.offsets[i], types[i]));
@@ -286,14 +308,20 @@ Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_fla
 Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::span<const Val> vals,
                                  std::span<const ValType> types, std::vector<uint64_t>& out,
                                  FlatReader* out_param) {
+  return lower_flat_values(cx, plan_values(*cx.env.arena, cx.opts.ptr, max_flat, types), vals,
+                           types, out, out_param);
+}
+
+Trapping<void> lower_flat_values(LiftLowerContext& cx, const ValuesPlan& l,
+                                 std::span<const Val> vals, std::span<const ValType> types,
+                                 std::vector<uint64_t>& out, FlatReader* out_param) {
   if (vals.size() != types.size()) {
     return abi_trap(fmt::format("expected {} values, got {}", types.size(), vals.size()));
   }
-  if (fits_flat(cx, max_flat, types)) {
+  if (l.flat) {
     for (size_t i = 0; i < vals.size(); ++i) KUMO_CHECK(lower_flat(cx, vals[i], types[i], out));
     return {};
   }
-  TupleLayout l = tuple_layout(*cx.env.arena, types, cx.opts.ptr);
   uint64_t ptr;
   if (!out_param) {
     KUMO_TRY(ptr, reallocate_checked(cx, 0, 0, l.alignment, l.size, ""));
@@ -302,7 +330,8 @@ Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::spa
     KUMO_TRY(ptr, take_ptr(cx, *out_param));
   }
   KUMO_CHECK(check_tuple_ptr(cx, ptr, l));
-  for (size_t i = 0; i < vals.size(); ++i) KUMO_CHECK(store(cx, vals[i], types[i], ptr + l.offsets[i]));
+  for (size_t i = 0; i < vals.size(); ++i)
+    KUMO_CHECK(store(cx, vals[i], types[i], ptr + l.offsets[i]));
   return {};
 }
 

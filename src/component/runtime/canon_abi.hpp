@@ -34,8 +34,8 @@ struct CanonOptions {
 struct LiftLowerContext {
   wasm::Store& store;
   const CanonOptions& opts;
-  InstanceState* inst;   // the instance whose memory and handle table are used
-  const TypeEnv& env;    // resolves the resource types named by the ValTypes being moved
+  InstanceState* inst;  // the instance whose memory and handle table are used
+  const TypeEnv& env;   // resolves the resource types named by the ValTypes being moved
   // Callee side: lowered borrow handles are counted here (nullptr: lowering results, where
   // borrows cannot occur).
   BorrowScope* borrow_scope = nullptr;
@@ -71,12 +71,27 @@ Trapping<Val> lift_flat(LiftLowerContext& cx, FlatReader& in, const ValType& t);
 Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
                           std::vector<uint64_t>& out);
 
+// What lifting or lowering a list of values needs to know about their types: whether they
+// travel flat (at most max_flat core values), else where each lies in memory. Lowered functions
+// compute it once per signature instead of on every call.
+struct ValuesPlan {
+  bool flat = true;
+  uint32_t alignment = 1;  // the rest only when !flat
+  uint64_t size = 0;
+  std::vector<uint64_t> offsets;
+};
+ValuesPlan plan_values(const TypeArena& arena, abi::PtrType ptr, size_t max_flat,
+                       std::span<const ValType> types);
+
 // definitions.py lift_flat_values: with more than `max_flat` flat values the values are read
 // from memory at the pointer found in `in`.
 Trapping<std::vector<Val>> lift_flat_values(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
                                             std::span<const ValType> types);
 // The same, appending to `vals` (which a caller may reuse).
 Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, FlatReader& in,
+                                     std::span<const ValType> types, std::vector<Val>& vals);
+// With the plan of `types` (plan_values with the same max_flat and cx's arena and options).
+Trapping<void> lift_flat_values_into(LiftLowerContext& cx, const ValuesPlan& plan, FlatReader& in,
                                      std::span<const ValType> types, std::vector<Val>& vals);
 // definitions.py lower_flat_values: with more than `max_flat` flat values the values go to
 // memory: at a fresh realloc'd tuple when `out_param` is null (parameters of a lifted call),
@@ -85,6 +100,9 @@ Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, Flat
 Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::span<const Val> vals,
                                  std::span<const ValType> types, std::vector<uint64_t>& out,
                                  FlatReader* out_param);
+Trapping<void> lower_flat_values(LiftLowerContext& cx, const ValuesPlan& plan,
+                                 std::span<const Val> vals, std::span<const ValType> types,
+                                 std::vector<uint64_t>& out, FlatReader* out_param);
 
 // Reads every deferred string in `v` (recursively) into Val::str, validating it with the traps
 // of an eager lift. Anything handing lifted Vals to the host must call it first.

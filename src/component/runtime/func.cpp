@@ -233,6 +233,7 @@ namespace {
 struct LowerSig {
   std::vector<wasm::ValType> core_params;
   std::vector<ValType> params, results;
+  ValuesPlan params_plan, results_plan;
   uint32_t core_type_id = 0;
   const wasm::FuncType* core_type = nullptr;
 };
@@ -266,6 +267,11 @@ std::shared_ptr<const LowerSig> lower_sig(wasm::Engine& engine,
   sig->core_params = flat.type.params;
   sig->params = param_types(ft);
   sig->results = result_types(ft);
+  sig->params_plan =
+      plan_values(*arena, opts.ptr, opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams,
+                  sig->params);
+  sig->results_plan =
+      plan_values(*arena, opts.ptr, opts.is_async ? 0 : abi::kMaxFlatResults, sig->results);
   sig->core_type_id = engine.intern(flat.type);
   sig->core_type = &engine.type_of(sig->core_type_id);
   if (cache.size() >= 4096) cache.clear();  // bounded: arenas come and go
@@ -301,13 +307,11 @@ Expected<void, Trap> call_lowered(const LowerState& ls, uint64_t* slots) {
   cx.defer_strings = ls.callee->kind == Func::Lifted;
   cx.compact_bytes = ls.callee->kind == Func::Host;
   FlatReader in{flat.v};
-  size_t max_params = opts.is_async ? abi::kMaxFlatAsyncParams : abi::kMaxFlatParams;
-  size_t max_results = opts.is_async ? 0 : abi::kMaxFlatResults;
   PooledVec<Val> args;
-  KUMO_CHECK(lift_flat_values_into(cx, max_params, in, sig->params, args.v));
+  KUMO_CHECK(lift_flat_values_into(cx, sig->params_plan, in, sig->params, args.v));
   PooledVec<uint64_t> out;
   auto r = call(*ls.st, *ls.callee, args.v, inst, [&](std::vector<Val>& vals) -> Trapping<void> {
-    return lower_flat_values(cx, max_results, vals, sig->results, out.v, &in);
+    return lower_flat_values(cx, sig->results_plan, vals, sig->results, out.v, &in);
   });
   release_lends(cx);
   if (!r) return Unexpected<Trap>{std::move(r.error())};
