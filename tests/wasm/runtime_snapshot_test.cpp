@@ -107,7 +107,9 @@ TEST_P(StoreSnapshotTest, RestoresEverythingTheInstanceChanged) {
     ASSERT_TRUE(snap->restore(store));
     EXPECT_EQ(std::memcmp(mem.base + 16, "hello", 5), 0);
     EXPECT_EQ(std::memcmp(mem.base + 30000, "start", 5), 0);
-    if (GetParam() > 16384) EXPECT_EQ(mem.base[16 + 16384], 'd');
+    if (GetParam() > 16384) {
+      EXPECT_EQ(mem.base[16 + 16384], 'd');
+    }
     for (uint64_t i = 65536; i < 2 * 65536; ++i) ASSERT_EQ(mem.base[i], 0) << i;
     EXPECT_EQ(mem.size, 2u * 65536);
     EXPECT_EQ(global.value[0], 7u);

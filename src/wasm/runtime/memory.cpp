@@ -291,18 +291,26 @@ bool MemoryInst::capture(Pages& out) const {
 }
 
 // reset_in_place() with the captured pages in place of the image's or zeros.
+//
+// Restoring a page that was not written is harmless, so the pagemap only saves work: once a scan
+// finds every page written (a small memory whose slot has been used before: written pages stay
+// private and keep reading as written), later restores rewrite every page without scanning.
 bool MemoryInst::restore(const Pages& pages) {
   if (size != pages.size) return false;
   const uint64_t page = os_page_size();
   const uint64_t npages = page_round_up(size) / page;
-  auto entries = read_pagemap(base, npages);
-  if (entries.size() != npages) return false;
+  std::span<const uint64_t> entries;
+  if (!all_written_) {
+    entries = read_pagemap(base, npages);
+    if (entries.size() != npages) return false;
+    all_written_ = std::all_of(entries.begin(), entries.end(), written);
+  }
   for (uint64_t i = 0; i < npages; ++i) {
     // A captured page is restored even if unwritten since: its copy is the truth either way.
     const int32_t s = pages.slot[i];
     if (s >= 0) {
       std::memcpy(base + i * page, pages.bytes.data() + uint64_t(s) * page, page);
-    } else if (written(entries[i])) {
+    } else if (all_written_ || written(entries[i])) {
       const uint8_t* from = pristine_page(i);
       if (from)
         std::memcpy(base + i * page, from, page);

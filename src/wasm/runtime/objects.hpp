@@ -30,7 +30,7 @@ struct Instance;
 struct FuncInst;
 struct CompiledModule;
 namespace interp {
-struct Code;                   // translated code of one function (private to the interpreter)
+struct Code;  // translated code of one function (private to the interpreter)
 void destroy_code(Code* code);
 struct CodeDeleter {
   void operator()(Code* c) const { destroy_code(c); }
@@ -54,7 +54,9 @@ inline Ref make_i31_ref(uint32_t v) {
   return reinterpret_cast<Ref>(uintptr_t((uint64_t(v & 0x7fffffffu) << 1) | 1));
 }
 inline bool is_i31_ref(Ref r) { return (reinterpret_cast<uintptr_t>(r) & 1) != 0; }
-inline uint32_t i31_get_u(Ref r) { return uint32_t(reinterpret_cast<uintptr_t>(r) >> 1) & 0x7fffffffu; }
+inline uint32_t i31_get_u(Ref r) {
+  return uint32_t(reinterpret_cast<uintptr_t>(r) >> 1) & 0x7fffffffu;
+}
 inline uint32_t i31_get_s(Ref r) { return uint32_t(int32_t(i31_get_u(r) << 1) >> 1); }
 
 // A typed value at API boundaries (the interpreter itself works on untyped 64-bit slots;
@@ -70,14 +72,44 @@ struct Value {
     Ref ref;
   };
   Value() : v128{} {}
-  static Value from_i32(uint32_t v) { Value x; x.type = ValType::I32; x.i32 = v; return x; }
-  static Value from_i64(uint64_t v) { Value x; x.type = ValType::I64; x.i64 = v; return x; }
-  static Value from_f32_bits(uint32_t v) { Value x; x.type = ValType::F32; x.f32 = v; return x; }
-  static Value from_f64_bits(uint64_t v) { Value x; x.type = ValType::F64; x.f64 = v; return x; }
+  static Value from_i32(uint32_t v) {
+    Value x;
+    x.type = ValType::I32;
+    x.i32 = v;
+    return x;
+  }
+  static Value from_i64(uint64_t v) {
+    Value x;
+    x.type = ValType::I64;
+    x.i64 = v;
+    return x;
+  }
+  static Value from_f32_bits(uint32_t v) {
+    Value x;
+    x.type = ValType::F32;
+    x.f32 = v;
+    return x;
+  }
+  static Value from_f64_bits(uint64_t v) {
+    Value x;
+    x.type = ValType::F64;
+    x.f64 = v;
+    return x;
+  }
   static Value from_f32(float v) { return from_f32_bits(std::bit_cast<uint32_t>(v)); }
   static Value from_f64(double v) { return from_f64_bits(std::bit_cast<uint64_t>(v)); }
-  static Value from_v128(V128 v) { Value x; x.type = ValType::V128; x.v128 = v; return x; }
-  static Value from_ref(ValType t, Ref r) { Value x; x.type = t; x.ref = r; return x; }
+  static Value from_v128(V128 v) {
+    Value x;
+    x.type = ValType::V128;
+    x.v128 = v;
+    return x;
+  }
+  static Value from_ref(ValType t, Ref r) {
+    Value x;
+    x.type = t;
+    x.ref = r;
+    return x;
+  }
   float as_f32() const { return std::bit_cast<float>(f32); }
   double as_f64() const { return std::bit_cast<double>(f64); }
 };
@@ -93,37 +125,38 @@ enum class TrapCode : uint8_t {
   Unreachable,
   MemoryOutOfBounds,
   TableOutOfBounds,
-  UninitializedElement,      // call_indirect through a null table entry
+  UninitializedElement,  // call_indirect through a null table entry
   IndirectCallTypeMismatch,
   IntegerOverflow,
   IntegerDivideByZero,
   InvalidConversionToInteger,
   CallStackExhausted,
-  NullReference,             // ref.as_non_null, call_ref, struct/array access on null
-  Interrupted,               // epoch deadline reached
-  UncaughtException,         // a wasm exception left the outermost wasm frame
+  NullReference,      // ref.as_non_null, call_ref, struct/array access on null
+  Interrupted,        // epoch deadline reached
+  UncaughtException,  // a wasm exception left the outermost wasm frame
   UnalignedAtomic,
-  HostError,                 // a host function failed; the message says why
-  Exit,                      // WASI proc_exit: `exit_code` holds the status
-  CastFailure,               // ref.cast to a type the value does not have
+  HostError,    // a host function failed; the message says why
+  Exit,         // WASI proc_exit: `exit_code` holds the status
+  CastFailure,  // ref.cast to a type the value does not have
 };
-// The spec test suite's wording for the code ("integer divide by zero", "call stack exhausted", ...).
+// The spec test suite's wording for the code ("integer divide by zero", "call stack exhausted",
+// ...).
 const char* trap_message(TrapCode code);
 
 struct TrapFrame {
-  uint32_t func_index = 0;    // index in the defining module's function index space
-  std::string func_name;      // from the name section, or empty
-  std::string module_name;    // from the name section, or empty
-  uint32_t offset = 0;        // byte offset in the module binary of the faulting/calling instruction
+  uint32_t func_index = 0;  // index in the defining module's function index space
+  std::string func_name;    // from the name section, or empty
+  std::string module_name;  // from the name section, or empty
+  uint32_t offset = 0;      // byte offset in the module binary of the faulting/calling instruction
 };
 
 struct Trap {
   TrapCode code = TrapCode::Unreachable;
-  std::string message;              // defaults to trap_message(code); host errors say more
-  std::vector<TrapFrame> backtrace; // innermost frame first
-  int exit_code = 0;                // TrapCode::Exit only
-  std::shared_ptr<void> exception;  // TrapCode::UncaughtException: the exception object
-  std::string to_string() const;    // message plus one line per frame
+  std::string message;               // defaults to trap_message(code); host errors say more
+  std::vector<TrapFrame> backtrace;  // innermost frame first
+  int exit_code = 0;                 // TrapCode::Exit only
+  std::shared_ptr<void> exception;   // TrapCode::UncaughtException: the exception object
+  std::string to_string() const;     // message plus one line per frame
 };
 
 inline Unexpected<Trap> make_trap(TrapCode code, std::string message = {}) {
@@ -211,12 +244,12 @@ struct Caller {
 using HostCallback = std::function<Expected<void, Trap>(Caller&, uint64_t* slots)>;
 
 struct FuncInst {
-  uint32_t type_id = 0;              // Engine::intern(type)
-  const FuncType* type = nullptr;    // owned by the Engine's type table (stable)
-  Instance* instance = nullptr;      // wasm functions: the defining instance
-  uint32_t func_index = 0;           // wasm functions: index in the defining module
+  uint32_t type_id = 0;                // Engine::intern(type)
+  const FuncType* type = nullptr;      // owned by the Engine's type table (stable)
+  Instance* instance = nullptr;        // wasm functions: the defining instance
+  uint32_t func_index = 0;             // wasm functions: index in the defining module
   const interp::Code* code = nullptr;  // wasm functions: translated body (owned by CompiledModule)
-  HostCallback host;                 // host functions
+  HostCallback host;                   // host functions
   bool is_host() const { return code == nullptr; }
 };
 
@@ -278,9 +311,9 @@ class MemoryInst {
 
   // Hot fields read by the interpreter. `base` never moves when `guarded` is true.
   uint8_t* base = nullptr;
-  uint64_t size = 0;       // bytes currently accessible
-  bool guarded = false;    // true: any u32 address + u32 offset lands in the reservation, and
-                           // accesses past `size` fault (SIGSEGV turned into a trap)
+  uint64_t size = 0;     // bytes currently accessible
+  bool guarded = false;  // true: any u32 address + u32 offset lands in the reservation, and
+                         // accesses past `size` fault (SIGSEGV turned into a trap)
   MemoryType type;
 
  private:
@@ -290,6 +323,7 @@ class MemoryInst {
   uint64_t image_id_ = 0;  // MemoryImage mapped over the start (0: none)
   uint64_t image_len_ = 0;
   std::shared_ptr<const MemoryImage> image_;  // when it was mapped (or reused) for this memory
+  bool all_written_ = false;                  // restore(): the last scan found every page written
   bool reset_in_place();                      // see ~MemoryInst
   // What a reset gives OS page `i`: the image's bytes (below image_len_), else nullptr (zeros).
   const uint8_t* pristine_page(uint64_t i) const;
@@ -323,22 +357,47 @@ struct Extern {
     TagInst* tag;
     void* ptr = nullptr;
   };
-  static Extern of(FuncInst* f) { Extern e; e.kind = ExternKind::Func; e.func = f; return e; }
-  static Extern of(TableInst* t) { Extern e; e.kind = ExternKind::Table; e.table = t; return e; }
-  static Extern of(MemoryInst* m) { Extern e; e.kind = ExternKind::Memory; e.memory = m; return e; }
-  static Extern of(GlobalInst* g) { Extern e; e.kind = ExternKind::Global; e.global = g; return e; }
-  static Extern of(TagInst* t) { Extern e; e.kind = ExternKind::Tag; e.tag = t; return e; }
+  static Extern of(FuncInst* f) {
+    Extern e;
+    e.kind = ExternKind::Func;
+    e.func = f;
+    return e;
+  }
+  static Extern of(TableInst* t) {
+    Extern e;
+    e.kind = ExternKind::Table;
+    e.table = t;
+    return e;
+  }
+  static Extern of(MemoryInst* m) {
+    Extern e;
+    e.kind = ExternKind::Memory;
+    e.memory = m;
+    return e;
+  }
+  static Extern of(GlobalInst* g) {
+    Extern e;
+    e.kind = ExternKind::Global;
+    e.global = g;
+    return e;
+  }
+  static Extern of(TagInst* t) {
+    Extern e;
+    e.kind = ExternKind::Tag;
+    e.tag = t;
+    return e;
+  }
 };
 
 // A validated and translated module, shareable between Stores and threads.
 struct CompiledModule {
   std::shared_ptr<const Module> module;
-  std::vector<uint32_t> type_ids;                     // Engine ids of module.types
-  std::vector<const FuncType*> type_ptrs;             // Engine::type_of(type_ids[i]) (stable)
+  std::vector<uint32_t> type_ids;          // Engine ids of module.types
+  std::vector<const FuncType*> type_ptrs;  // Engine::type_of(type_ids[i]) (stable)
   std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
-  // Per (active or passive) element segment whose items are all `ref.func N` / `ref.null`: the function
-  // indices (kNullFunc for null), so instantiation fills tables without evaluating thousands of
-  // constant expressions; empty otherwise. Filled by compile().
+  // Per (active or passive) element segment whose items are all `ref.func N` / `ref.null`: the
+  // function indices (kNullFunc for null), so instantiation fills tables without evaluating
+  // thousands of constant expressions; empty otherwise. Filled by compile().
   static constexpr uint32_t kNullFunc = UINT32_MAX;
   std::vector<std::vector<uint32_t>> elem_funcs;
   // Export name -> index in module->exports (names point into the module). Instances keep their
@@ -366,7 +425,8 @@ struct CompiledModule {
 // Decode, validate and translate a binary module.
 Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::span<const uint8_t> bytes);
 // Validate and translate an already decoded module (e.g. one nested in a component binary).
-Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine, std::shared_ptr<const Module> module);
+Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
+                                                  std::shared_ptr<const Module> module);
 
 struct Instance {
   // The index spaces take their memory from `mr`: a Store passes its arena, so a fresh instance
@@ -383,7 +443,7 @@ struct Instance {
   std::pmr::vector<TagInst*> tags;
   std::vector<std::vector<Ref>> elems;               // element segments; dropped = cleared
   std::pmr::vector<std::span<const uint8_t>> datas;  // data segments; dropped = empty
-  std::pmr::vector<Extern> exports;  // in the order of module().exports
+  std::pmr::vector<Extern> exports;                  // in the order of module().exports
 
   std::optional<Extern> get_export(std::string_view name) const;
   FuncInst* get_func(std::string_view name) const;
