@@ -82,7 +82,7 @@ Expected<std::unique_ptr<ComponentService>> ComponentService::create(
     KUMO_TRY(auto ctx, p2::WasiCtx::create(std::move(o)));
     s->contexts_.push_back(std::move(ctx));
   }
-  s->recycled_.resize(workers);
+  s->recycled_ = std::make_unique<Recycled[]>(workers);
 
   // One instantiation up front: start-up traps and a missing export fail here, not per request.
   RequestState state(*s->contexts_[0]);
@@ -109,7 +109,14 @@ struct ComponentService::Slot {
   rt::Store store;
   rt::Instance instance;
   std::shared_ptr<const rt::Func> handle;
-  bool busy = false;
+};
+
+// A worker's pristine instance, taken out for the length of a request. Taking it out (rather
+// than using it in place) keeps it safe when several threads share a worker index or a handler
+// re-enters; the lock is uncontended in the usual one-thread-per-worker case.
+struct ComponentService::Recycled {
+  std::mutex mutex;
+  std::unique_ptr<Slot> slot;
 };
 
 ComponentService::~ComponentService() = default;
@@ -149,32 +156,32 @@ void ComponentService::handle(http::Request& req, http::ResponseWriter& resp) {
 
   // The worker's recycled instance when it has one (pristine: restored after its last request);
   // else a fresh one, which becomes the worker's if it can be recycled after this request.
-  std::unique_ptr<Slot> fresh;
-  Slot* slot = recycled_[worker].get();
-  if (!slot || slot->busy) {
+  Recycled& recycled = recycled_[worker];
+  std::unique_ptr<Slot> slot;
+  {
+    std::lock_guard lock(recycled.mutex);
+    slot = std::move(recycled.slot);
+  }
+  if (!slot) {
     auto made = new_slot(worker);
     if (!made) return trapped(made.error());
-    fresh = std::move(*made);
-    slot = fresh.get();
+    slot = std::move(*made);
   }
-  slot->busy = true;
   bool keep = false;
   // Before `out` and `exchange` go: the guest's host objects (the request, the response
-  // outparam, streams) point at them. Then the instance is restored or dropped.
+  // outparam, streams) point at them. Then the instance is restored and given back, or dropped.
   struct Finish {
     ComponentService& svc;
-    unsigned worker;
-    Slot* slot;
-    std::unique_ptr<Slot>& fresh;
+    Recycled& recycled;
+    std::unique_ptr<Slot>& slot;
     bool& keep;
     ~Finish() {
       slot->state.table().clear();
-      slot->busy = false;
-      const bool recycle = keep && svc.recycle_ && slot->store.restore();
-      if (recycle && fresh && !svc.recycled_[worker]) svc.recycled_[worker] = std::move(fresh);
-      if (!recycle && !fresh) svc.recycled_[worker].reset();  // it was the recycled one
+      if (!keep || !svc.recycle_ || !slot->store.restore()) return;  // dropped with `slot`
+      std::lock_guard lock(recycled.mutex);
+      if (!recycled.slot) recycled.slot = std::move(slot);
     }
-  } finish{*this, worker, slot, fresh, keep};
+  } finish{*this, recycled, slot, keep};
 
   if (ticker_)
     slot->store.core().set_epoch_deadline(ticker_->ticks_for(options_.timeout));

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,8 +68,9 @@ class ComponentService {
   std::string interface_;  // "wasi:http/incoming-handler@0.2.x" as the component exports it
   std::vector<std::unique_ptr<wasi::p2::WasiCtx>> contexts_;  // per worker
   std::atomic<uint64_t> instantiations_{0};
-  std::atomic<bool> recycle_;                    // options_.recycle, until capture fails
-  std::vector<std::unique_ptr<Slot>> recycled_;  // per worker: its pristine instance, if any
+  std::atomic<bool> recycle_;  // options_.recycle, until capture fails
+  struct Recycled;
+  std::unique_ptr<Recycled[]> recycled_;  // per worker: its pristine instance, if any
   std::unique_ptr<EpochTicker> ticker_;
 };
 
