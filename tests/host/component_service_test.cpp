@@ -160,6 +160,35 @@ TEST_F(ComponentServiceTest, EveryRequestSeesAPristineInstance) {
   }
 }
 
+// The same with concurrent clients on both workers, each request on its own path: no response
+// may show another request's path or count.
+TEST_F(ComponentServiceTest, ConcurrentRequestsSeePristineInstances) {
+  start(0ms, 1 << 20, kState);
+  constexpr int kClients = 6, kRequests = 40;
+  std::atomic<int> pristine{0};
+  std::mutex mu;
+  std::string wrong;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kClients; t++)
+    threads.emplace_back([&, t] {
+      TestClient c(port_);
+      for (int i = 0; i < kRequests; i++) {
+        c.send("GET /t" + std::to_string(t) + "-" + std::to_string(i) +
+               " HTTP/1.1\r\nHost: h\r\n\r\n");
+        auto r = c.read_response();
+        if (r && r->status == 200 && r->body.starts_with("calls=1 last=- heap=")) {
+          pristine++;
+        } else {
+          std::lock_guard lock(mu);
+          wrong = r ? r->body : "no response";
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(pristine.load(), kClients * kRequests) << wrong << logs();
+  EXPECT_LT(service_->instantiations(), uint64_t(kClients * kRequests) / 4);  // recycled
+}
+
 TEST_F(ComponentServiceTest, TrapIs500WithABacktraceInTheLog) {
   start();
   TestClient c(port_);
