@@ -189,6 +189,23 @@ TEST_F(ComponentServiceTest, ConcurrentRequestsSeePristineInstances) {
   EXPECT_LT(service_->instantiations(), uint64_t(kClients * kRequests) / 4);  // recycled
 }
 
+// A restored SpiderMonkey (componentize-js, 12.8 MB) answers like a fresh one, request after
+// request, and is indeed recycled (it neither traps nor grows its memory per request).
+TEST_F(ComponentServiceTest, JsHandlerIsRecycledAndKeepsAnswering) {
+  start(0ms, 1 << 20,
+        std::string(KUMO_SOURCE_DIR) + "/tests/components/wasm/js_hello_wasi.component.wasm");
+  const uint64_t before = service_->instantiations();
+  TestClient c(port_);
+  for (int i = 0; i < 12; i++) {
+    c.send("GET /js" + std::to_string(i) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200) << i;
+    EXPECT_EQ(r->body, "hello from JS\n") << i;
+  }
+  EXPECT_LE(service_->instantiations() - before, 1u) << logs();
+}
+
 TEST_F(ComponentServiceTest, TrapIs500WithABacktraceInTheLog) {
   start();
   TestClient c(port_);

@@ -303,7 +303,10 @@ bool MemoryInst::restore(const Pages& pages) {
   if (!all_written_) {
     entries = read_pagemap(base, npages);
     if (entries.size() != npages) return false;
-    all_written_ = std::all_of(entries.begin(), entries.end(), written);
+    const auto dirty = uint64_t(std::count_if(entries.begin(), entries.end(), written));
+    // A memory that keeps this much resident is cheaper to drop (madvise) than to rewrite.
+    if (dirty * page > kMaxResetInPlace) return false;
+    all_written_ = dirty == npages;
   }
   for (uint64_t i = 0; i < npages; ++i) {
     // A captured page is restored even if unwritten since: its copy is the truth either way.

@@ -305,8 +305,8 @@ class MemoryInst {
   };
   // False when the memory cannot be tracked (no /proc/self/pagemap, not page-aligned).
   bool capture(Pages& out) const;
-  // False, with nothing done, when the memory's size changed since capture (memory.grow): the
-  // caller must then drop the instance.
+  // False when the memory's size changed since capture (memory.grow) or it has more than 64 MiB
+  // of written pages (cheaper to drop): the caller must then drop the instance.
   bool restore(const Pages& pages);
 
   // Hot fields read by the interpreter. `base` never moves when `guarded` is true.

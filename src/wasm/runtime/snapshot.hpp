@@ -5,8 +5,9 @@
 // without building the instance again (Lucet's Instance::reset did the same).
 //
 // Not captured, because nothing in a store can change it after instantiation: functions, types,
-// tags, imports and exports. restore() refuses (returns false) when a memory's size changed: the
-// caller must drop the store then, as it must after a trap (the store may be mid-call).
+// tags, imports and exports. restore() refuses (returns false) when a memory's size changed or it
+// has more than 64 MiB of written pages: the caller must drop the store then, as it must after a
+// trap (the store may be mid-call).
 #pragma once
 
 #include <array>
