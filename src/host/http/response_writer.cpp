@@ -85,7 +85,9 @@ Expected<void, IoError> ResponseWriter::send_head(int status, HeaderSpan headers
   std::optional<uint64_t> length;
   bool has_date = false;
   std::string& out = c.out_;
-  fmt::format_to(std::back_inserter(out), "HTTP/1.1 {} {}\r\n", status, reason_phrase(status));
+  char code[4];  // 200..999: three digits
+  std::to_chars(code, code + sizeof code, status);
+  out.append("HTTP/1.1 ").append(code, 3).append(" ").append(reason_phrase(status)).append("\r\n");
   for (const auto& f : headers) {
     if (iequals(f.name, "connection") || iequals(f.name, "transfer-encoding") ||
         iequals(f.name, "keep-alive"))
