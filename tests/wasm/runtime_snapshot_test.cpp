@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <tuple>
 
 #include "wasm/runtime/snapshot.hpp"
 #include "wasm/runtime/store.hpp"
@@ -30,16 +31,16 @@ ConstExpr expr(std::vector<Instr> instrs) {
   return e;
 }
 
-// Two functions (no code: nothing runs), a 2-page memory with an active segment of `data_bytes`
-// bytes at 16 and a passive one, a mutable global, a 4-entry table with an active and a passive
-// element segment. 16 KiB of data or more gives the memory a copy-on-write image.
-std::shared_ptr<CompiledModule> module(Engine& engine, size_t data_bytes) {
+// Two functions (no code: nothing runs), a memory of `pages` with an active segment of
+// `data_bytes` bytes at 16 and a passive one, a mutable global, a 4-entry table with an active and
+// a passive element segment. 16 KiB of data or more gives the memory a copy-on-write image.
+std::shared_ptr<CompiledModule> module(Engine& engine, size_t data_bytes, uint64_t pages) {
   auto m = std::make_shared<Module>();
   m->types.push_back(FuncType{{}, {}});
   m->functions = {Function{0, {}, 0, 0}, Function{0, {}, 0, 0}};
-  Limits two;
-  two.min = 2;
-  m->memories.push_back(MemoryType{two});
+  Limits mem_limits;
+  mem_limits.min = pages;
+  m->memories.push_back(MemoryType{mem_limits});
   std::string active(data_bytes, 'd');
   active.replace(0, 5, "hello");
   DataSegment d;
@@ -73,14 +74,19 @@ std::shared_ptr<CompiledModule> module(Engine& engine, size_t data_bytes) {
   return c;
 }
 
-class StoreSnapshotTest : public ::testing::TestWithParam<size_t> {
+// (data bytes, memory pages): 5 bytes are copied at instantiation, 20 KiB make a copy-on-write
+// image; 2 pages (128 KiB) are small enough to be rewritten whole on restore, 8 pages are
+// restored page by page from a pagemap scan.
+class StoreSnapshotTest : public ::testing::TestWithParam<std::tuple<size_t, uint64_t>> {
  protected:
+  size_t data_bytes() const { return std::get<0>(GetParam()); }
+  uint64_t pages() const { return std::get<1>(GetParam()); }
   Engine engine;
   Store store{engine};
 };
 
 TEST_P(StoreSnapshotTest, RestoresEverythingTheInstanceChanged) {
-  auto inst = store.instantiate(module(engine, GetParam()), {});
+  auto inst = store.instantiate(module(engine, data_bytes(), pages()), {});
   ASSERT_TRUE(inst) << inst.error().message;
   Instance& in = **inst;
   MemoryInst& mem = *in.memories[0];
@@ -97,7 +103,7 @@ TEST_P(StoreSnapshotTest, RestoresEverythingTheInstanceChanged) {
     std::memcpy(mem.base + 16, "XXXXX", 5);     // over the active segment
     std::memcpy(mem.base + 30000, "YYYYY", 5);  // over the start function's write
     std::memset(mem.base + 70000, 0xee, 9000);  // second page, never written before
-    mem.base[2 * 65536 - 1] = 1;                // the last byte
+    mem.base[pages() * 65536 - 1] = 1;          // the last byte
     global.value[0] = 42;
     table.elems[0] = nullptr;
     ASSERT_EQ(table.grow(2, in.funcs[0]), 4);
@@ -107,11 +113,11 @@ TEST_P(StoreSnapshotTest, RestoresEverythingTheInstanceChanged) {
     ASSERT_TRUE(snap->restore(store));
     EXPECT_EQ(std::memcmp(mem.base + 16, "hello", 5), 0);
     EXPECT_EQ(std::memcmp(mem.base + 30000, "start", 5), 0);
-    if (GetParam() > 16384) {
+    if (data_bytes() > 16384) {
       EXPECT_EQ(mem.base[16 + 16384], 'd');
     }
-    for (uint64_t i = 65536; i < 2 * 65536; ++i) ASSERT_EQ(mem.base[i], 0) << i;
-    EXPECT_EQ(mem.size, 2u * 65536);
+    for (uint64_t i = 65536; i < pages() * 65536; ++i) ASSERT_EQ(mem.base[i], 0) << i;
+    EXPECT_EQ(mem.size, pages() * 65536);
     EXPECT_EQ(global.value[0], 7u);
     ASSERT_EQ(table.elems.size(), 4u);
     EXPECT_EQ(table.elems[0], in.funcs[0]);
@@ -124,15 +130,15 @@ TEST_P(StoreSnapshotTest, RestoresEverythingTheInstanceChanged) {
 }
 
 TEST_P(StoreSnapshotTest, RefusesAfterMemoryGrowOrNewObjects) {
-  auto inst = store.instantiate(module(engine, GetParam()), {});
+  auto inst = store.instantiate(module(engine, data_bytes(), pages()), {});
   ASSERT_TRUE(inst) << inst.error().message;
   auto snap = StoreSnapshot::capture(store);
   ASSERT_TRUE(snap) << snap.error().message;
-  ASSERT_EQ((*inst)->memories[0]->grow(1), 2);
+  ASSERT_EQ((*inst)->memories[0]->grow(1), int64_t(pages()));
   EXPECT_FALSE(snap->restore(store));
 
   Store other{engine};
-  ASSERT_TRUE(other.instantiate(module(engine, GetParam()), {}));
+  ASSERT_TRUE(other.instantiate(module(engine, data_bytes(), pages()), {}));
   auto snap2 = StoreSnapshot::capture(other);
   ASSERT_TRUE(snap2);
   EXPECT_TRUE(snap2->restore(other));
@@ -140,8 +146,9 @@ TEST_P(StoreSnapshotTest, RefusesAfterMemoryGrowOrNewObjects) {
   EXPECT_FALSE(snap2->restore(other));
 }
 
-// 5 bytes of data: copied at instantiation; 20 KiB: a copy-on-write image.
-INSTANTIATE_TEST_SUITE_P(DataSize, StoreSnapshotTest, ::testing::Values(size_t(5), size_t(20000)));
+INSTANTIATE_TEST_SUITE_P(DataAndPages, StoreSnapshotTest,
+                         ::testing::Combine(::testing::Values(size_t(5), size_t(20000)),
+                                            ::testing::Values(uint64_t(2), uint64_t(8))));
 
 }  // namespace
 }  // namespace kumo::wasm

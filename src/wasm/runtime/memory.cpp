@@ -292,13 +292,16 @@ bool MemoryInst::capture(Pages& out) const {
 
 // reset_in_place() with the captured pages in place of the image's or zeros.
 //
-// Restoring a page that was not written is harmless, so the pagemap only saves work: once a scan
-// finds every page written (a small memory whose slot has been used before: written pages stay
-// private and keep reading as written), later restores rewrite every page without scanning.
+// Restoring a page that was not written is harmless, so the pagemap only saves work. It does not
+// for a small memory (rewriting 256 KiB costs about what the pagemap read does), nor once a scan
+// finds every page written (written pages stay private and keep reading as written): then every
+// page is rewritten without scanning.
 bool MemoryInst::restore(const Pages& pages) {
   if (size != pages.size) return false;
   const uint64_t page = os_page_size();
   const uint64_t npages = page_round_up(size) / page;
+  constexpr uint64_t kRewriteAllBytes = 256 << 10;
+  if (npages * page <= kRewriteAllBytes) all_written_ = true;
   std::span<const uint64_t> entries;
   if (!all_written_) {
     entries = read_pagemap(base, npages);
