@@ -103,19 +103,19 @@ TEST(JitAssembler, FrameSlotsThroughEveryKindOfBase) {
 
 TEST(JitAssembler, LinearMemoryLoadsExtendAsWasmDoes) {
   struct Case {
-    Load kind;
+    MemLoad kind;
     uint64_t want;
   };
   // Memory at offset 16: 80 ff 7f 00 fe ff ff ff 01 00 00 80
-  const Case cases[] = {{Load::U8, 0x80},
-                        {Load::S8To32, 0xFFFF'FF80},
-                        {Load::S8To64, 0xFFFF'FFFF'FFFF'FF80},
-                        {Load::U16, 0xFF80},
-                        {Load::S16To32, 0xFFFF'FF80},
-                        {Load::S16To64, 0xFFFF'FFFF'FFFF'FF80},
-                        {Load::U32, 0x007F'FF80},
-                        {Load::S32To64, 0x007F'FF80},
-                        {Load::U64, 0xFFFF'FFFE'007F'FF80}};
+  const Case cases[] = {{MemLoad::U8, 0x80},
+                        {MemLoad::S8To32, 0xFFFF'FF80},
+                        {MemLoad::S8To64, 0xFFFF'FFFF'FFFF'FF80},
+                        {MemLoad::U16, 0xFF80},
+                        {MemLoad::S16To32, 0xFFFF'FF80},
+                        {MemLoad::S16To64, 0xFFFF'FFFF'FFFF'FF80},
+                        {MemLoad::U32, 0x007F'FF80},
+                        {MemLoad::S32To64, 0x007F'FF80},
+                        {MemLoad::U64, 0xFFFF'FFFE'007F'FF80}};
   uint8_t memory[32] = {};
   const uint8_t bytes[] = {0x80, 0xff, 0x7f, 0x00, 0xfe, 0xff, 0xff, 0xff, 0x01, 0x00, 0x00, 0x80};
   std::memcpy(memory + 16, bytes, sizeof bytes);
@@ -131,7 +131,7 @@ TEST(JitAssembler, LinearMemoryLoadsExtendAsWasmDoes) {
   }
   // An extended destination register with the 32-bit sign-extending load.
   Assembler a;
-  a.load(Load::S32To64, R::r8, R::rdi, R::rsi, 0);
+  a.load(MemLoad::S32To64, R::r8, R::rdi, R::rsi, 0);
   a.mov(Width::W64, R::rax, R::r8);
   a.ret();
   auto f = build<int64_t(uint8_t*, uint64_t)>(a);
@@ -142,12 +142,12 @@ TEST(JitAssembler, StoresOfEveryWidth) {
   // The byte store from sil needs a REX prefix (without one, encoding 6 is dh).
   Assembler a;
   a.mov_imm(R::rax, 0x1122'3344'5566'7788ull);
-  a.store(Store::B64, R::rdi, R::rdx, 0, R::rax);
-  a.store(Store::B32, R::rdi, R::rdx, 8, R::rax);
-  a.store(Store::B16, R::rdi, R::rdx, 12, R::rax);
-  a.store(Store::B8, R::rdi, R::rdx, 14, R::rsi);
+  a.store(MemStore::B64, R::rdi, R::rdx, 0, R::rax);
+  a.store(MemStore::B32, R::rdi, R::rdx, 8, R::rax);
+  a.store(MemStore::B16, R::rdi, R::rdx, 12, R::rax);
+  a.store(MemStore::B8, R::rdi, R::rdx, 14, R::rsi);
   a.mov(Width::W64, R::r10, R::rsi);
-  a.store(Store::B8, R::rdi, R::rdx, 15, R::r10);
+  a.store(MemStore::B8, R::rdi, R::rdx, 15, R::r10);
   a.ret();
   auto f = build<void(uint8_t*, uint64_t, uint64_t)>(a);
   uint8_t memory[24];

@@ -84,28 +84,28 @@ void Assembler::store(Width w, Reg base, int32_t disp, Reg src) {
   mem(r(src), base, disp);
 }
 
-void Assembler::load(Load kind, Reg dst, Reg base, Reg index, int32_t disp) {
-  bool w =
-      kind == Load::S8To64 || kind == Load::S16To64 || kind == Load::S32To64 || kind == Load::U64;
+void Assembler::load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp) {
+  bool w = kind == MemLoad::S8To64 || kind == MemLoad::S16To64 || kind == MemLoad::S32To64 ||
+           kind == MemLoad::U64;
   rex(w, r(dst), r(index), r(base));
   switch (kind) {
-    case Load::U8: byte(0x0F), byte(0xB6); break;
-    case Load::S8To32:
-    case Load::S8To64: byte(0x0F), byte(0xBE); break;
-    case Load::U16: byte(0x0F), byte(0xB7); break;
-    case Load::S16To32:
-    case Load::S16To64: byte(0x0F), byte(0xBF); break;
-    case Load::U32:
-    case Load::U64: byte(0x8B); break;
-    case Load::S32To64: byte(0x63); break;
+    case MemLoad::U8: byte(0x0F), byte(0xB6); break;
+    case MemLoad::S8To32:
+    case MemLoad::S8To64: byte(0x0F), byte(0xBE); break;
+    case MemLoad::U16: byte(0x0F), byte(0xB7); break;
+    case MemLoad::S16To32:
+    case MemLoad::S16To64: byte(0x0F), byte(0xBF); break;
+    case MemLoad::U32:
+    case MemLoad::U64: byte(0x8B); break;
+    case MemLoad::S32To64: byte(0x63); break;
   }
   mem_indexed(r(dst), base, index, disp);
 }
 
-void Assembler::store(Store kind, Reg base, Reg index, int32_t disp, Reg src) {
-  if (kind == Store::B16) byte(0x66);  // operand-size prefix, before REX
-  rex(kind == Store::B64, r(src), r(index), r(base), kind == Store::B8 && r(src) >= 4);
-  byte(kind == Store::B8 ? 0x88 : 0x89);
+void Assembler::store(MemStore kind, Reg base, Reg index, int32_t disp, Reg src) {
+  if (kind == MemStore::B16) byte(0x66);  // operand-size prefix, before REX
+  rex(kind == MemStore::B64, r(src), r(index), r(base), kind == MemStore::B8 && r(src) >= 4);
+  byte(kind == MemStore::B8 ? 0x88 : 0x89);
   mem_indexed(r(src), base, index, disp);
 }
 

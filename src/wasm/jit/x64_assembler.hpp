@@ -47,8 +47,8 @@ enum class Alu : uint8_t { Add = 0, Or = 1, And = 4, Sub = 5, Xor = 6, Cmp = 7 }
 enum class Shift : uint8_t { Rol = 0, Ror = 1, Shl = 4, Shr = 5, Sar = 7 };
 
 // What a load reads and how it extends into the destination register.
-enum class Load : uint8_t { U8, S8To32, S8To64, U16, S16To32, S16To64, U32, S32To64, U64 };
-enum class Store : uint8_t { B8, B16, B32, B64 };
+enum class MemLoad : uint8_t { U8, S8To32, S8To64, U16, S16To32, S16To64, U32, S32To64, U64 };
+enum class MemStore : uint8_t { B8, B16, B32, B64 };
 
 // A position in the code that branches can target before it is bound.
 struct Label {
@@ -66,8 +66,8 @@ class Assembler {
   void load(Width w, Reg dst, Reg base, int32_t disp);
   void store(Width w, Reg base, int32_t disp, Reg src);
   // Linear-memory accesses: [base + index + disp] (index is not rsp).
-  void load(Load kind, Reg dst, Reg base, Reg index, int32_t disp);
-  void store(Store kind, Reg base, Reg index, int32_t disp, Reg src);
+  void load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp);
+  void store(MemStore kind, Reg base, Reg index, int32_t disp, Reg src);
 
   // Integer arithmetic.
   void alu(Alu op, Width w, Reg dst, Reg src);

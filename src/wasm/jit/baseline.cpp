@@ -1,0 +1,303 @@
+#include "wasm/jit/baseline.hpp"
+
+#include <limits>
+#include <vector>
+
+namespace kumo::wasm::jit {
+
+namespace {
+
+using interp::IOp;
+
+// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi); rax,
+// rcx, rdx are scratch. Nothing is called, so no callee-saved register is touched.
+constexpr Reg kFp = Reg::rdi;
+constexpr Reg kMem = Reg::rsi;
+
+struct BinAlu {
+  Alu op;
+  bool is_shift = false;
+  Shift shift{};
+  bool is_mul = false;
+};
+
+class Compiler {
+ public:
+  explicit Compiler(const interp::Code& c) : code_(c), labels_(c.code.size(), UINT32_MAX) {}
+  Expected<CompiledBody> run();
+
+ private:
+  int32_t slot(const uint32_t* ip, int i) const { return int32_t(ip[i] * 8); }
+  Label label_at(size_t pc) {
+    if (labels_[pc] == UINT32_MAX) labels_[pc] = a_.new_label().id;
+    return Label{labels_[pc]};
+  }
+  Label target(size_t pc, const uint32_t* ip, int k) {
+    return label_at(pc + size_t(int32_t(ip[k])));
+  }
+  void load_imm(Reg r, const uint32_t* p, bool is64) {
+    a_.mov_imm(r, is64 ? uint64_t(p[0]) | uint64_t(p[1]) << 32 : uint64_t(p[0]));
+  }
+  void binop(const BinAlu& b, Width w, const uint32_t* ip, bool imm);
+  void compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branch, size_t pc);
+  // [mem + u32(slot a) + off] addressing: rax holds the index on return, the result the disp.
+  int32_t address(const uint32_t* ip, int addr_operand, uint32_t off);
+
+  const interp::Code& code_;
+  Assembler a_;
+  std::vector<uint32_t> labels_;  // per pc: label id, or UINT32_MAX
+};
+
+void Compiler::binop(const BinAlu& b, Width w, const uint32_t* ip, bool imm) {
+  a_.load(w, Reg::rax, kFp, slot(ip, 3));
+  if (imm)
+    load_imm(Reg::rcx, ip + 4, w == Width::W64);
+  else
+    a_.load(w, Reg::rcx, kFp, slot(ip, 4));
+  if (b.is_shift)
+    a_.shift_cl(b.shift, w, Reg::rax);
+  else if (b.is_mul)
+    a_.imul(w, Reg::rax, Reg::rcx);
+  else
+    a_.alu(b.op, w, Reg::rax, Reg::rcx);
+  a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);  // an i32 result zero-extended
+}
+
+// Value form: [H, d, a, b] / [H, d, a, imm]; branch form: [H, a, b, off] / [H, a, imm, off].
+void Compiler::compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branch, size_t pc) {
+  const int first = branch ? 2 : 3;
+  a_.load(w, Reg::rax, kFp, slot(ip, first));
+  if (imm)
+    load_imm(Reg::rcx, ip + first + 1, w == Width::W64);
+  else
+    a_.load(w, Reg::rcx, kFp, slot(ip, first + 1));
+  a_.alu(Alu::Cmp, w, Reg::rax, Reg::rcx);
+  if (branch) {
+    const int off = first + 1 + (imm && w == Width::W64 ? 2 : 1);
+    a_.jcc(c, target(pc, ip, off));
+  } else {
+    a_.setcc(c, Reg::rax);
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+  }
+}
+
+int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
+  a_.load(Width::W32, Reg::rax, kFp, slot(ip, addr_operand));  // zero-extended
+  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
+  a_.mov_imm(Reg::rcx, off);
+  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
+  return 0;
+}
+
+Expected<CompiledBody> Compiler::run() {
+  const uint32_t* base = code_.code.data();
+  const size_t n = code_.code.size();
+  size_t pc = 0;
+  while (pc < n) {
+    a_.bind(label_at(pc));
+    const uint32_t* ip = base + pc;
+    const IOp op = interp::handler_op(interp::load_handler(ip));
+    size_t len = 0;
+    switch (op) {
+#define KUMO_BIN(NAME, W, ...)          \
+  case IOp::NAME:                       \
+    binop({__VA_ARGS__}, W, ip, false); \
+    len = 5;                            \
+    break;
+#define KUMO_BIN_I(NAME, W, ...)       \
+  KUMO_BIN(NAME, W, __VA_ARGS__)       \
+  case IOp::NAME##_I:                  \
+    binop({__VA_ARGS__}, W, ip, true); \
+    len = W == Width::W64 ? 6 : 5;     \
+    break;
+      KUMO_BIN_I(I32Add, Width::W32, Alu::Add)
+      KUMO_BIN(I32Sub, Width::W32, Alu::Sub)
+      KUMO_BIN_I(I32And, Width::W32, Alu::And)
+      KUMO_BIN_I(I32Or, Width::W32, Alu::Or)
+      KUMO_BIN_I(I32Xor, Width::W32, Alu::Xor)
+      KUMO_BIN_I(I32Mul, Width::W32, Alu::Add, false, {}, true)
+      KUMO_BIN_I(I32Shl, Width::W32, Alu::Add, true, Shift::Shl)
+      KUMO_BIN_I(I32ShrS, Width::W32, Alu::Add, true, Shift::Sar)
+      KUMO_BIN_I(I32ShrU, Width::W32, Alu::Add, true, Shift::Shr)
+      KUMO_BIN_I(I32Rotl, Width::W32, Alu::Add, true, Shift::Rol)
+      KUMO_BIN_I(I32Rotr, Width::W32, Alu::Add, true, Shift::Ror)
+      KUMO_BIN_I(I64Add, Width::W64, Alu::Add)
+      KUMO_BIN(I64Sub, Width::W64, Alu::Sub)
+      KUMO_BIN_I(I64And, Width::W64, Alu::And)
+      KUMO_BIN_I(I64Or, Width::W64, Alu::Or)
+      KUMO_BIN_I(I64Xor, Width::W64, Alu::Xor)
+      KUMO_BIN_I(I64Mul, Width::W64, Alu::Add, false, {}, true)
+      KUMO_BIN_I(I64Shl, Width::W64, Alu::Add, true, Shift::Shl)
+      KUMO_BIN_I(I64ShrS, Width::W64, Alu::Add, true, Shift::Sar)
+      KUMO_BIN_I(I64ShrU, Width::W64, Alu::Add, true, Shift::Shr)
+      KUMO_BIN_I(I64Rotl, Width::W64, Alu::Add, true, Shift::Rol)
+      KUMO_BIN_I(I64Rotr, Width::W64, Alu::Add, true, Shift::Ror)
+#undef KUMO_BIN_I
+#undef KUMO_BIN
+
+#define KUMO_CMP(NAME, W, C)             \
+  case IOp::NAME:                        \
+    compare(C, W, ip, false, false, pc); \
+    len = 5;                             \
+    break;                               \
+  case IOp::NAME##_I:                    \
+    compare(C, W, ip, true, false, pc);  \
+    len = W == Width::W64 ? 6 : 5;       \
+    break;                               \
+  case IOp::Br##NAME:                    \
+    compare(C, W, ip, false, true, pc);  \
+    len = 5;                             \
+    break;                               \
+  case IOp::Br##NAME##_I:                \
+    compare(C, W, ip, true, true, pc);   \
+    len = W == Width::W64 ? 6 : 5;       \
+    break;
+#define KUMO_CMPS(T, W)         \
+  KUMO_CMP(T##Eq, W, Cond::E)   \
+  KUMO_CMP(T##Ne, W, Cond::NE)  \
+  KUMO_CMP(T##LtS, W, Cond::L)  \
+  KUMO_CMP(T##LtU, W, Cond::B)  \
+  KUMO_CMP(T##GtS, W, Cond::G)  \
+  KUMO_CMP(T##GtU, W, Cond::A)  \
+  KUMO_CMP(T##LeS, W, Cond::LE) \
+  KUMO_CMP(T##LeU, W, Cond::BE) \
+  KUMO_CMP(T##GeS, W, Cond::GE) \
+  KUMO_CMP(T##GeU, W, Cond::AE)
+      KUMO_CMPS(I32, Width::W32)
+      KUMO_CMPS(I64, Width::W64)
+#undef KUMO_CMPS
+#undef KUMO_CMP
+
+      case IOp::I32Eqz:
+      case IOp::I64Eqz: {  // [H, d, s]
+        const Width w = op == IOp::I64Eqz ? Width::W64 : Width::W32;
+        a_.load(w, Reg::rax, kFp, slot(ip, 3));
+        a_.test(w, Reg::rax, Reg::rax);
+        a_.setcc(Cond::E, Reg::rax);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 4;
+        break;
+      }
+
+      case IOp::Br:  // [H, off]
+        a_.jmp(target(pc, ip, 2));
+        len = 3;
+        break;
+      case IOp::BrIfNez:
+      case IOp::BrIfEqz:
+      case IOp::BrIfNez64:
+      case IOp::BrIfEqz64: {  // [H, c, off]
+        const Width w = op == IOp::BrIfNez64 || op == IOp::BrIfEqz64 ? Width::W64 : Width::W32;
+        a_.load(w, Reg::rax, kFp, slot(ip, 2));
+        a_.test(w, Reg::rax, Reg::rax);
+        a_.jcc(op == IOp::BrIfNez || op == IOp::BrIfNez64 ? Cond::NE : Cond::E, target(pc, ip, 3));
+        len = 4;
+        break;
+      }
+      case IOp::Return:  // [H]
+        a_.ret();
+        len = 2;
+        break;
+      case IOp::Return1:  // [H, src]
+        a_.load(Width::W64, Reg::rax, kFp, slot(ip, 2));
+        a_.store(Width::W64, kFp, 0, Reg::rax);
+        a_.ret();
+        len = 3;
+        break;
+
+      case IOp::Copy:  // [H, d, s]
+        a_.load(Width::W64, Reg::rax, kFp, slot(ip, 3));
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 4;
+        break;
+      case IOp::Const32:  // [H, d, imm]
+        a_.mov_imm(Reg::rax, ip[3]);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 4;
+        break;
+      case IOp::Const64:  // [H, d, lo, hi]
+        load_imm(Reg::rax, ip + 3, true);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 5;
+        break;
+      case IOp::Select: {  // [H, d, a, b, c]: d <- c ? a : b
+        Label keep = a_.new_label();
+        a_.load(Width::W32, Reg::rcx, kFp, slot(ip, 5));
+        a_.load(Width::W64, Reg::rax, kFp, slot(ip, 3));
+        a_.test(Width::W32, Reg::rcx, Reg::rcx);
+        a_.jcc(Cond::NE, keep);
+        a_.load(Width::W64, Reg::rax, kFp, slot(ip, 4));
+        a_.bind(keep);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 6;
+        break;
+      }
+      case IOp::ZeroLocals: {  // [H, first, count]
+        if (ip[3] > 256) return err("baseline tier: ZeroLocals of {} slots at pc {}", ip[3], pc);
+        a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
+        for (uint32_t i = 0; i < ip[3]; ++i)
+          a_.store(Width::W64, kFp, int32_t((ip[2] + i) * 8), Reg::rax);
+        len = 4;
+        break;
+      }
+
+#define KUMO_LOAD(NAME, KIND)                         \
+  case IOp::NAME: { /* [H, d, addr, off] */           \
+    const int32_t disp = address(ip, 3, ip[4]);       \
+    a_.load(KIND, Reg::rcx, kMem, Reg::rax, disp);    \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rcx); \
+    len = 5;                                          \
+    break;                                            \
+  }
+        KUMO_LOAD(I32Load, MemLoad::U32)
+        KUMO_LOAD(I64Load, MemLoad::U64)
+        KUMO_LOAD(F32Load, MemLoad::U32)
+        KUMO_LOAD(F64Load, MemLoad::U64)
+        KUMO_LOAD(I32Load8S, MemLoad::S8To32)
+        KUMO_LOAD(I32Load8U, MemLoad::U8)
+        KUMO_LOAD(I32Load16S, MemLoad::S16To32)
+        KUMO_LOAD(I32Load16U, MemLoad::U16)
+        KUMO_LOAD(I64Load8S, MemLoad::S8To64)
+        KUMO_LOAD(I64Load8U, MemLoad::U8)
+        KUMO_LOAD(I64Load16S, MemLoad::S16To64)
+        KUMO_LOAD(I64Load16U, MemLoad::U16)
+        KUMO_LOAD(I64Load32S, MemLoad::S32To64)
+        KUMO_LOAD(I64Load32U, MemLoad::U32)
+#undef KUMO_LOAD
+#define KUMO_STORE(NAME, KIND)                       \
+  case IOp::NAME: { /* [H, addr, value, off] */      \
+    const int32_t disp = address(ip, 2, ip[4]);      \
+    a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 3)); \
+    a_.store(KIND, kMem, Reg::rax, disp, Reg::rcx);  \
+    len = 5;                                         \
+    break;                                           \
+  }
+        KUMO_STORE(I32Store, MemStore::B32)
+        KUMO_STORE(I64Store, MemStore::B64)
+        KUMO_STORE(F32Store, MemStore::B32)
+        KUMO_STORE(F64Store, MemStore::B64)
+        KUMO_STORE(I32Store8, MemStore::B8)
+        KUMO_STORE(I32Store16, MemStore::B16)
+        KUMO_STORE(I64Store8, MemStore::B8)
+        KUMO_STORE(I64Store16, MemStore::B16)
+        KUMO_STORE(I64Store32, MemStore::B32)
+#undef KUMO_STORE
+
+      default:
+        return err("baseline tier: instruction {} at pc {} is not compiled yet", unsigned(op), pc);
+    }
+    pc += len;
+  }
+  a_.ret();  // the interpreter's code ends with a return; never fall off the end regardless
+  KUMO_TRY(auto bytes, a_.finish());
+  KUMO_TRY(auto exec, ExecutableCode::create(bytes));
+  CompiledBody body{std::move(exec), nullptr};
+  body.fn = body.code.as<CompiledBody::Fn>();
+  return body;
+}
+
+}  // namespace
+
+Expected<CompiledBody> compile_body(const interp::Code& code) { return Compiler(code).run(); }
+
+}  // namespace kumo::wasm::jit

@@ -1,0 +1,31 @@
+// The baseline compiling tier, milestone 1 (docs/compiler-tier.md): one function's interpreter
+// code (interp::Code: slot operands, resolved branch offsets) becomes x86-64 machine code, one
+// template per instruction, on the same frame layout, so the two tiers can later call each other
+// without moving arguments. A function compiles only when every instruction in it is one this
+// milestone handles: integer arithmetic, compares and their fused branches, constants, copies,
+// select, zeroing locals, memory-0 loads and stores (guarded memories: no bounds checks),
+// branches and returns. Calls, traps, epoch checks on back-edges, floats, tables and SIMD are
+// the next milestones, and until they exist the runtime does not use this tier: tests run
+// compiled functions against the interpreter's results.
+#pragma once
+
+#include <cstdint>
+
+#include "wasm/common/expected.hpp"
+#include "wasm/interp/code.hpp"
+#include "wasm/jit/x64_assembler.hpp"
+
+namespace kumo::wasm::jit {
+
+struct CompiledBody {
+  // Runs the body on the frame at `fp` (parameters in the first slots, as the interpreter lays
+  // them out; results left from slot 0) with memory 0 at `mem0`.
+  using Fn = void(interp::Slot* fp, uint8_t* mem0);
+  ExecutableCode code;
+  Fn* fn = nullptr;
+};
+
+// An error names the first instruction the tier cannot compile yet.
+Expected<CompiledBody> compile_body(const interp::Code& code);
+
+}  // namespace kumo::wasm::jit
