@@ -1,5 +1,6 @@
 #include "wasm/jit/baseline.hpp"
 
+#include <cstddef>
 #include <limits>
 #include <vector>
 
@@ -9,10 +10,12 @@ namespace {
 
 using interp::IOp;
 
-// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi); rax,
-// rcx, rdx are scratch. Nothing is called, so no callee-saved register is touched.
+// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi), the
+// globals table moves from rdx (division needs rdx) to r8; rax, rcx, rdx, r9 are scratch.
+// Nothing is called, so no callee-saved register is touched.
 constexpr Reg kFp = Reg::rdi;
 constexpr Reg kMem = Reg::rsi;
+constexpr Reg kGlobals = Reg::r8;
 
 struct BinAlu {
   Alu op;
@@ -42,6 +45,22 @@ class Compiler {
   void compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branch, size_t pc);
   // [mem + u32(slot a) + off] addressing: rax holds the index on return, the result the disp.
   int32_t address(const uint32_t* ip, int addr_operand, uint32_t off);
+  // The fused forms: address = u32(a + (b << k)) or u32(a + imm), then + off.
+  int32_t address_rr(const uint32_t* ip, int a, uint32_t off);
+  int32_t address_ri(const uint32_t* ip, int a, uint32_t off);
+  void divide(IOp op, Width w, const uint32_t* ip, bool imm, size_t pc);
+  // Jumps to a stub that returns the trap of `code` at `pc`.
+  void trap_if(Cond c, TrapCode code, size_t pc);
+  void trap(TrapCode code, size_t pc);
+  void return_normally() {
+    a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
+    a_.ret();
+  }
+  struct TrapStub {
+    Label label;
+    uint64_t value;
+  };
+  std::vector<TrapStub> stubs_;
 
   const interp::Code& code_;
   Assembler a_;
@@ -81,6 +100,82 @@ void Compiler::compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branc
   }
 }
 
+void Compiler::trap_if(Cond c, TrapCode code, size_t pc) {
+  Label l = a_.new_label();
+  stubs_.push_back({l, CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code)});
+  a_.jcc(c, l);
+}
+
+void Compiler::trap(TrapCode code, size_t pc) {
+  a_.mov_imm(Reg::rax, CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code));
+  a_.ret();
+}
+
+// [H, d, a, b] / [H, d, a, imm]. x86 division faults where wasm traps (zero) and also on
+// INT_MIN / -1, which wasm's div_s traps on but rem_s defines as 0. The immediate forms are only
+// used with divisors that cannot trap.
+void Compiler::divide(IOp op, Width w, const uint32_t* ip, bool imm, size_t pc) {
+  const bool is_signed = op == IOp::I32DivS || op == IOp::I32RemS || op == IOp::I64DivS ||
+                         op == IOp::I64RemS || op == IOp::I32DivS_I || op == IOp::I32RemS_I ||
+                         op == IOp::I64DivS_I || op == IOp::I64RemS_I;
+  const bool is_rem = op == IOp::I32RemS || op == IOp::I32RemU || op == IOp::I64RemS ||
+                      op == IOp::I64RemU || op == IOp::I32RemS_I || op == IOp::I32RemU_I ||
+                      op == IOp::I64RemS_I || op == IOp::I64RemU_I;
+  a_.load(w, Reg::rax, kFp, slot(ip, 3));
+  if (imm)
+    load_imm(Reg::rcx, ip + 4, w == Width::W64);
+  else
+    a_.load(w, Reg::rcx, kFp, slot(ip, 4));
+  Label done = a_.new_label(), divide = a_.new_label();
+  if (!imm) {
+    a_.test(w, Reg::rcx, Reg::rcx);
+    trap_if(Cond::E, TrapCode::IntegerDivideByZero, pc);
+    if (is_signed) {
+      a_.alu_imm(Alu::Cmp, w, Reg::rcx, -1);
+      a_.jcc(Cond::NE, divide);
+      if (is_rem) {
+        a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);  // x rem_s -1 = 0
+        a_.jmp(done);
+      } else {
+        a_.mov_imm(Reg::rdx, w == Width::W64 ? uint64_t(1) << 63 : uint64_t(1) << 31);
+        a_.alu(Alu::Cmp, w, Reg::rax, Reg::rdx);
+        trap_if(Cond::E, TrapCode::IntegerOverflow, pc);
+      }
+    }
+  }
+  a_.bind(divide);
+  if (is_signed)
+    a_.sign_extend_ax(w);
+  else
+    a_.alu(Alu::Xor, Width::W32, Reg::rdx, Reg::rdx);
+  a_.div(w, Reg::rcx, is_signed);
+  if (is_rem) a_.mov(Width::W64, Reg::rax, Reg::rdx);
+  if (is_rem && w == Width::W32) a_.mov(Width::W32, Reg::rax, Reg::rax);  // zero-extend
+  a_.bind(done);
+  a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+}
+
+int32_t Compiler::address_rr(const uint32_t* ip, int a, uint32_t off) {
+  a_.load(Width::W32, Reg::rax, kFp, slot(ip, a));
+  a_.load(Width::W32, Reg::rdx, kFp, slot(ip, a + 1));
+  a_.mov_imm(Reg::rcx, ip[a + 2] & 31);
+  a_.shift_cl(Shift::Shl, Width::W32, Reg::rdx);
+  a_.alu(Alu::Add, Width::W32, Reg::rax, Reg::rdx);  // wraps like i32.add
+  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
+  a_.mov_imm(Reg::rcx, off);
+  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
+  return 0;
+}
+
+int32_t Compiler::address_ri(const uint32_t* ip, int a, uint32_t off) {
+  a_.load(Width::W32, Reg::rax, kFp, slot(ip, a));
+  a_.alu_imm(Alu::Add, Width::W32, Reg::rax, int32_t(ip[a + 1]));  // wraps like i32.add
+  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
+  a_.mov_imm(Reg::rcx, off);
+  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
+  return 0;
+}
+
 int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
   a_.load(Width::W32, Reg::rax, kFp, slot(ip, addr_operand));  // zero-extended
   if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
@@ -92,6 +187,7 @@ int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
 Expected<CompiledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
+  a_.mov(Width::W64, kGlobals, Reg::rdx);
   size_t pc = 0;
   while (pc < n) {
     a_.bind(label_at(pc));
@@ -195,14 +291,133 @@ Expected<CompiledBody> Compiler::run() {
         break;
       }
       case IOp::Return:  // [H]
-        a_.ret();
+        return_normally();
         len = 2;
         break;
       case IOp::Return1:  // [H, src]
         a_.load(Width::W64, Reg::rax, kFp, slot(ip, 2));
         a_.store(Width::W64, kFp, 0, Reg::rax);
-        a_.ret();
+        return_normally();
         len = 3;
+        break;
+      case IOp::Unreachable:  // [H]
+        trap(TrapCode::Unreachable, pc);
+        len = 2;
+        break;
+      case IOp::BrTable: {  // [H, idx, n, off_0 .. off_n]: off_n is the default
+        const uint32_t count = ip[3];
+        if (count > 1024) return err("baseline tier: br_table of {} targets at pc {}", count, pc);
+        a_.load(Width::W32, Reg::rax, kFp, slot(ip, 2));
+        for (uint32_t i = 0; i < count; ++i) {
+          a_.alu_imm(Alu::Cmp, Width::W32, Reg::rax, int32_t(i));
+          a_.jcc(Cond::E, target(pc, ip, int(4 + i)));
+        }
+        a_.jmp(target(pc, ip, int(4 + count)));
+        len = 5 + count;
+        break;
+      }
+
+#define KUMO_DIV(NAME, W)          \
+  case IOp::NAME:                  \
+    divide(op, W, ip, false, pc);  \
+    len = 5;                       \
+    break;                         \
+  case IOp::NAME##_I:              \
+    divide(op, W, ip, true, pc);   \
+    len = W == Width::W64 ? 6 : 5; \
+    break;
+        KUMO_DIV(I32DivS, Width::W32)
+        KUMO_DIV(I32DivU, Width::W32)
+        KUMO_DIV(I32RemS, Width::W32)
+        KUMO_DIV(I32RemU, Width::W32)
+        KUMO_DIV(I64DivS, Width::W64)
+        KUMO_DIV(I64DivU, Width::W64)
+        KUMO_DIV(I64RemS, Width::W64)
+        KUMO_DIV(I64RemU, Width::W64)
+#undef KUMO_DIV
+
+#define KUMO_EXT(NAME, KIND)                          \
+  case IOp::NAME: /* [H, d, s] */                     \
+    a_.load(KIND, Reg::rax, kFp, slot(ip, 3));        \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax); \
+    len = 4;                                          \
+    break;
+        KUMO_EXT(I32WrapI64, MemLoad::U32)
+        KUMO_EXT(I64ExtendI32S, MemLoad::S32To64)
+        KUMO_EXT(I64ExtendI32U, MemLoad::U32)
+        KUMO_EXT(I32Extend8S, MemLoad::S8To32)
+        KUMO_EXT(I32Extend16S, MemLoad::S16To32)
+        KUMO_EXT(I64Extend8S, MemLoad::S8To64)
+        KUMO_EXT(I64Extend16S, MemLoad::S16To64)
+        KUMO_EXT(I64Extend32S, MemLoad::S32To64)
+#undef KUMO_EXT
+
+      case IOp::I32RSub_I:
+      case IOp::I64RSub_I: {  // [H, d, a, imm]: d = imm - a
+        const Width w = op == IOp::I64RSub_I ? Width::W64 : Width::W32;
+        load_imm(Reg::rax, ip + 4, w == Width::W64);
+        a_.load(w, Reg::rcx, kFp, slot(ip, 3));
+        a_.alu(Alu::Sub, w, Reg::rax, Reg::rcx);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = w == Width::W64 ? 6 : 5;
+        break;
+      }
+      case IOp::I32Add3:
+      case IOp::I64Add3:
+      case IOp::I32Xor3:
+      case IOp::I64Xor3:
+      case IOp::I32MulAdd:
+      case IOp::I64MulAdd: {  // [H, d, a, b, c]
+        const bool w64 = op == IOp::I64Add3 || op == IOp::I64Xor3 || op == IOp::I64MulAdd;
+        const Width w = w64 ? Width::W64 : Width::W32;
+        a_.load(w, Reg::rax, kFp, slot(ip, 3));
+        a_.load(w, Reg::rcx, kFp, slot(ip, 4));
+        if (op == IOp::I32Xor3 || op == IOp::I64Xor3)
+          a_.alu(Alu::Xor, w, Reg::rax, Reg::rcx);
+        else if (op == IOp::I32MulAdd || op == IOp::I64MulAdd)
+          a_.imul(w, Reg::rax, Reg::rcx);
+        else
+          a_.alu(Alu::Add, w, Reg::rax, Reg::rcx);
+        a_.load(w, Reg::rcx, kFp, slot(ip, 5));
+        a_.alu(op == IOp::I32Xor3 || op == IOp::I64Xor3 ? Alu::Xor : Alu::Add, w, Reg::rax,
+               Reg::rcx);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 6;
+        break;
+      }
+      case IOp::I32AddShl: {  // [H, d, a, b, k]: d = a + (b << k)
+        a_.load(Width::W32, Reg::rax, kFp, slot(ip, 3));
+        a_.load(Width::W32, Reg::rdx, kFp, slot(ip, 4));
+        a_.mov_imm(Reg::rcx, ip[5] & 31);
+        a_.shift_cl(Shift::Shl, Width::W32, Reg::rdx);
+        a_.alu(Alu::Add, Width::W32, Reg::rax, Reg::rdx);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 6;
+        break;
+      }
+      case IOp::I32XorRotl:
+      case IOp::I64XorRotl: {  // [H, d, a, b, k]: d = rotl(a ^ b, k)
+        const Width w = op == IOp::I64XorRotl ? Width::W64 : Width::W32;
+        a_.load(w, Reg::rax, kFp, slot(ip, 3));
+        a_.load(w, Reg::rcx, kFp, slot(ip, 4));
+        a_.alu(Alu::Xor, w, Reg::rax, Reg::rcx);
+        a_.mov_imm(Reg::rcx, ip[5]);
+        a_.shift_cl(Shift::Rol, w, Reg::rax);
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 6;
+        break;
+      }
+      case IOp::GlobalGet:  // [H, d, global]
+        a_.load(Width::W64, Reg::rax, kGlobals, int32_t(ip[3] * 8));
+        a_.load(Width::W64, Reg::rax, Reg::rax, int32_t(offsetof(GlobalInst, value)));
+        a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
+        len = 4;
+        break;
+      case IOp::GlobalSet:  // [H, global, s]
+        a_.load(Width::W64, Reg::rax, kGlobals, int32_t(ip[2] * 8));
+        a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 3));
+        a_.store(Width::W64, Reg::rax, int32_t(offsetof(GlobalInst, value)), Reg::rcx);
+        len = 4;
         break;
 
       case IOp::Copy:  // [H, d, s]
@@ -248,6 +463,20 @@ Expected<CompiledBody> Compiler::run() {
     a_.store(Width::W64, kFp, slot(ip, 2), Reg::rcx); \
     len = 5;                                          \
     break;                                            \
+  }                                                   \
+  case IOp::NAME##_RR: { /* [H, d, a, b, k, off] */   \
+    const int32_t disp = address_rr(ip, 3, ip[6]);    \
+    a_.load(KIND, Reg::rcx, kMem, Reg::rax, disp);    \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rcx); \
+    len = 7;                                          \
+    break;                                            \
+  }                                                   \
+  case IOp::NAME##_RI: { /* [H, d, a, imm, off] */    \
+    const int32_t disp = address_ri(ip, 3, ip[5]);    \
+    a_.load(KIND, Reg::rcx, kMem, Reg::rax, disp);    \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rcx); \
+    len = 6;                                          \
+    break;                                            \
   }
         KUMO_LOAD(I32Load, MemLoad::U32)
         KUMO_LOAD(I64Load, MemLoad::U64)
@@ -264,13 +493,27 @@ Expected<CompiledBody> Compiler::run() {
         KUMO_LOAD(I64Load32S, MemLoad::S32To64)
         KUMO_LOAD(I64Load32U, MemLoad::U32)
 #undef KUMO_LOAD
-#define KUMO_STORE(NAME, KIND)                       \
-  case IOp::NAME: { /* [H, addr, value, off] */      \
-    const int32_t disp = address(ip, 2, ip[4]);      \
-    a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 3)); \
-    a_.store(KIND, kMem, Reg::rax, disp, Reg::rcx);  \
-    len = 5;                                         \
-    break;                                           \
+#define KUMO_STORE(NAME, KIND)                          \
+  case IOp::NAME: { /* [H, addr, value, off] */         \
+    const int32_t disp = address(ip, 2, ip[4]);         \
+    a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 3));    \
+    a_.store(KIND, kMem, Reg::rax, disp, Reg::rcx);     \
+    len = 5;                                            \
+    break;                                              \
+  }                                                     \
+  case IOp::NAME##_RR: { /* [H, a, b, k, off, value] */ \
+    const int32_t disp = address_rr(ip, 2, ip[5]);      \
+    a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 6));    \
+    a_.store(KIND, kMem, Reg::rax, disp, Reg::rcx);     \
+    len = 7;                                            \
+    break;                                              \
+  }                                                     \
+  case IOp::NAME##_RI: { /* [H, a, imm, off, value] */  \
+    const int32_t disp = address_ri(ip, 2, ip[4]);      \
+    a_.load(Width::W64, Reg::rcx, kFp, slot(ip, 5));    \
+    a_.store(KIND, kMem, Reg::rax, disp, Reg::rcx);     \
+    len = 6;                                            \
+    break;                                              \
   }
         KUMO_STORE(I32Store, MemStore::B32)
         KUMO_STORE(I64Store, MemStore::B64)
@@ -288,7 +531,12 @@ Expected<CompiledBody> Compiler::run() {
     }
     pc += len;
   }
-  a_.ret();  // the interpreter's code ends with a return; never fall off the end regardless
+  return_normally();  // the interpreter's code ends with a return; never fall off the end
+  for (const TrapStub& t : stubs_) {
+    a_.bind(t.label);
+    a_.mov_imm(Reg::rax, t.value);
+    a_.ret();
+  }
   KUMO_TRY(auto bytes, a_.finish());
   KUMO_TRY(auto exec, ExecutableCode::create(bytes));
   CompiledBody body{std::move(exec), nullptr};

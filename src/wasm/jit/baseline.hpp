@@ -2,11 +2,12 @@
 // code (interp::Code: slot operands, resolved branch offsets) becomes x86-64 machine code, one
 // template per instruction, on the same frame layout, so the two tiers can later call each other
 // without moving arguments. A function compiles only when every instruction in it is one this
-// milestone handles: integer arithmetic, compares and their fused branches, constants, copies,
-// select, zeroing locals, memory-0 loads and stores (guarded memories: no bounds checks),
-// branches and returns. Calls, traps, epoch checks on back-edges, floats, tables and SIMD are
-// the next milestones, and until they exist the runtime does not use this tier: tests run
-// compiled functions against the interpreter's results.
+// milestone handles: integer arithmetic (division with its traps), extensions, the
+// interpreter's fused arithmetic, compares and their fused branches, constants, copies, select,
+// zeroing locals, globals, memory-0 loads and stores in all their fused address forms (guarded
+// memories: no bounds checks), branches, br_table, unreachable and returns. Calls, epoch checks
+// on back-edges, floats, tables and SIMD are the next milestones, and until they exist the
+// runtime does not use this tier: tests run compiled functions against the spec's results.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +20,13 @@ namespace kumo::wasm::jit {
 
 struct CompiledBody {
   // Runs the body on the frame at `fp` (parameters in the first slots, as the interpreter lays
-  // them out; results left from slot 0) with memory 0 at `mem0`.
-  using Fn = void(interp::Slot* fp, uint8_t* mem0);
+  // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals.
+  // Returns 0, or for a trap (kTrapBit | pc << 8 | TrapCode): the code-unit index of the
+  // trapping instruction, for backtraces as the interpreter's Code::wasm_offset maps it.
+  using Fn = uint64_t(interp::Slot* fp, uint8_t* mem0, GlobalInst* const* globals);
+  static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
+  static TrapCode trap_code(uint64_t r) { return TrapCode(r & 0xFF); }
+  static uint32_t trap_pc(uint64_t r) { return uint32_t(r >> 8); }
   ExecutableCode code;
   Fn* fn = nullptr;
 };

@@ -84,10 +84,14 @@ void Assembler::store(Width w, Reg base, int32_t disp, Reg src) {
   mem(r(src), base, disp);
 }
 
-void Assembler::load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp) {
-  bool w = kind == MemLoad::S8To64 || kind == MemLoad::S16To64 || kind == MemLoad::S32To64 ||
-           kind == MemLoad::U64;
-  rex(w, r(dst), r(index), r(base));
+namespace {
+bool wide(MemLoad kind) {
+  return kind == MemLoad::S8To64 || kind == MemLoad::S16To64 || kind == MemLoad::S32To64 ||
+         kind == MemLoad::U64;
+}
+}  // namespace
+
+void Assembler::load_opcode(MemLoad kind) {
   switch (kind) {
     case MemLoad::U8: byte(0x0F), byte(0xB6); break;
     case MemLoad::S8To32:
@@ -99,6 +103,17 @@ void Assembler::load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp) {
     case MemLoad::U64: byte(0x8B); break;
     case MemLoad::S32To64: byte(0x63); break;
   }
+}
+
+void Assembler::load(MemLoad kind, Reg dst, Reg base, int32_t disp) {
+  rex(wide(kind), r(dst), 0, r(base));
+  load_opcode(kind);
+  mem(r(dst), base, disp);
+}
+
+void Assembler::load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp) {
+  rex(wide(kind), r(dst), r(index), r(base));
+  load_opcode(kind);
   mem_indexed(r(dst), base, index, disp);
 }
 

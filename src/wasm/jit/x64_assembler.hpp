@@ -65,6 +65,8 @@ class Assembler {
   // Frame slots and other fixed offsets: [base + disp].
   void load(Width w, Reg dst, Reg base, int32_t disp);
   void store(Width w, Reg base, int32_t disp, Reg src);
+  // A narrower or sign-extending read of [base + disp] (e.g. extend8_s of a frame slot).
+  void load(MemLoad kind, Reg dst, Reg base, int32_t disp);
   // Linear-memory accesses: [base + index + disp] (index is not rsp).
   void load(MemLoad kind, Reg dst, Reg base, Reg index, int32_t disp);
   void store(MemStore kind, Reg base, Reg index, int32_t disp, Reg src);
@@ -100,6 +102,7 @@ class Assembler {
   // ModRM (+SIB) + disp32 for [base + disp] or [base + index + disp]; `reg` is the ModRM.reg field.
   void mem(unsigned reg, Reg base, int32_t disp);
   void mem_indexed(unsigned reg, Reg base, Reg index, int32_t disp);
+  void load_opcode(MemLoad kind);
   void modrm_reg(unsigned reg, Reg rm) {
     byte(uint8_t(0xC0 | (reg & 7) << 3 | (unsigned(rm) & 7)));
   }
