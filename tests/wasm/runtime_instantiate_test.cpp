@@ -4,10 +4,14 @@
 
 #include <cstring>
 
+#include "hand_built.hpp"
 #include "wasm/runtime/host_func.hpp"
 
 namespace kumo::wasm {
 namespace {
+
+using test::expr;
+using test::ins;
 
 Limits lim(uint64_t min, std::optional<uint64_t> max = std::nullopt) {
   Limits l;
@@ -24,21 +28,6 @@ Limits lim64(uint64_t min, std::optional<uint64_t> max = std::nullopt) {
 
 FuncType ft(std::vector<ValType> params, std::vector<ValType> results) {
   return FuncType{std::move(params), std::move(results)};
-}
-
-Instr ins(Op op, int64_t imm = 0) {
-  Instr i;
-  i.op = op;
-  i.i64 = op == Op::RefFunc || op == Op::GlobalGet ? 0 : imm;
-  if (op == Op::RefFunc || op == Op::GlobalGet) i.index = uint32_t(imm);
-  return i;
-}
-
-ConstExpr expr(std::vector<Instr> instrs) {
-  ConstExpr e;
-  e.instrs = std::move(instrs);
-  e.instrs.push_back(ins(Op::End));
-  return e;
 }
 
 ConstExpr i32(int32_t v) { return expr({ins(Op::I32Const, v)}); }
@@ -92,7 +81,8 @@ TEST_F(RuntimeInstantiate, ImportCountAndKind) {
   Extern wrong_kind = Extern::of(mem);
   auto r = store.instantiate(c, {&wrong_kind, 1});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message, "import 0 (\"env\" \"f\"): incompatible import type: expected func, got memory");
+  EXPECT_EQ(r.error().message,
+            "import 0 (\"env\" \"f\"): incompatible import type: expected func, got memory");
 }
 
 TEST_F(RuntimeInstantiate, FunctionImportTypes) {
@@ -106,9 +96,10 @@ TEST_F(RuntimeInstantiate, FunctionImportTypes) {
                        Extern::of(add_func(store, []() {}))};
   auto r = store.instantiate(c, imports);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().message,
-            "import 1 (\"spectest\" \"print\"): incompatible import type: expected func [i32] -> [], "
-            "got func [] -> []");
+  EXPECT_EQ(
+      r.error().message,
+      "import 1 (\"spectest\" \"print\"): incompatible import type: expected func [i32] -> [], "
+      "got func [] -> []");
   imports[1] = Extern::of(add_func(store, [](int32_t) {}));
   EXPECT_TRUE(store.instantiate(c, imports));
 }
@@ -121,8 +112,9 @@ TEST_F(RuntimeInstantiate, GlobalImportTypes) {
   Extern immutable = Extern::of(store.add_global({ValType::I64, false}, Value::from_i64(1)));
   auto r = store.instantiate(c, {&immutable, 1});
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("incompatible import type: expected global (mut i64), got global i64"),
-            std::string::npos)
+  EXPECT_NE(
+      r.error().message.find("incompatible import type: expected global (mut i64), got global i64"),
+      std::string::npos)
       << r.error().message;
   Extern wrong_type = Extern::of(store.add_global({ValType::I32, true}, Value::from_i32(1)));
   EXPECT_FALSE(store.instantiate(c, {&wrong_type, 1}));
@@ -148,7 +140,8 @@ TEST_F(RuntimeInstantiate, ImmutableGlobalsAreCovariant) {
   EXPECT_TRUE(link(wants_funcref, {ref_null_nofunc, false}));
   EXPECT_FALSE(link(wants_funcref, {ValType::externref(), false}));
   EXPECT_FALSE(link(importing({ref_func, false}), {ValType::funcref(), false}));
-  EXPECT_FALSE(link(importing({ValType::funcref(), true}), {ref_func, true}));  // mutable: invariant
+  EXPECT_FALSE(
+      link(importing({ValType::funcref(), true}), {ref_func, true}));  // mutable: invariant
   EXPECT_TRUE(link(importing({ValType::funcref(), true}), {ValType::funcref(), true}));
 }
 
@@ -169,16 +162,18 @@ TEST_F(RuntimeInstantiate, TableAndMemoryLimitsSubtyping) {
 
   auto small = try_with(TableType{ValType::funcref(), lim(1, 10)}, MemoryType{lim(1, 4)});
   ASSERT_FALSE(small);
-  EXPECT_EQ(small.error().message,
-            "import 0 (\"env\" \"t\"): incompatible import type: expected table {min 2, max 10} funcref, "
-            "got table {min 1, max 10} funcref");
+  EXPECT_EQ(
+      small.error().message,
+      "import 0 (\"env\" \"t\"): incompatible import type: expected table {min 2, max 10} funcref, "
+      "got table {min 1, max 10} funcref");
   EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2)}, MemoryType{lim(1, 4)}));
   EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 11)}, MemoryType{lim(1, 4)}));
   EXPECT_FALSE(try_with(TableType{ValType::externref(), lim(2, 10)}, MemoryType{lim(1, 4)}));
   auto mem_max = try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim(1, 5)});
   ASSERT_FALSE(mem_max);
-  EXPECT_NE(mem_max.error().message.find("expected memory {min 1, max 4}, got memory {min 1, max 5}"),
-            std::string::npos);
+  EXPECT_NE(
+      mem_max.error().message.find("expected memory {min 1, max 4}, got memory {min 1, max 5}"),
+      std::string::npos);
   EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim(0, 4)}));
   EXPECT_FALSE(try_with(TableType{ValType::funcref(), lim(2, 10)}, MemoryType{lim64(1, 4)}));
 
@@ -195,9 +190,11 @@ TEST_F(RuntimeInstantiate, GlobalsAndExports) {
   m->imports.push_back(import("env", "base", ExternKind::Global));
   m->imports[0].global = {ValType::I32, false};
   // (global i32 (i32.add (global.get 0) (i32.const 10)))  extended-const
-  m->globals.push_back({{ValType::I32, false}, expr({ins(Op::GlobalGet, 0), ins(Op::I32Const, 10), ins(Op::I32Add)})});
+  m->globals.push_back({{ValType::I32, false},
+                        expr({ins(Op::GlobalGet, 0), ins(Op::I32Const, 10), ins(Op::I32Add)})});
   // (global (mut i64) (i64.mul (i64.const -3) (i64.const 5)))
-  m->globals.push_back({{ValType::I64, true}, expr({ins(Op::I64Const, -3), ins(Op::I64Const, 5), ins(Op::I64Mul)})});
+  m->globals.push_back(
+      {{ValType::I64, true}, expr({ins(Op::I64Const, -3), ins(Op::I64Const, 5), ins(Op::I64Mul)})});
   Instr f32;
   f32.op = Op::F32Const;
   f32.bits = 0x7fc00001;  // NaN payload preserved
@@ -207,7 +204,8 @@ TEST_F(RuntimeInstantiate, GlobalsAndExports) {
   for (int i = 0; i < 16; ++i) v128.v128[i] = uint8_t(i);
   m->globals.push_back({{ValType::V128, false}, expr({v128})});
   m->globals.push_back({{ValType::funcref(), false}, expr({ins(Op::RefNull)})});
-  m->globals.push_back({{ValType::I32, false}, expr({ins(Op::I32Const, -1), ins(Op::I32Const, 2), ins(Op::I32Mul)})});
+  m->globals.push_back({{ValType::I32, false},
+                        expr({ins(Op::I32Const, -1), ins(Op::I32Const, 2), ins(Op::I32Mul)})});
   m->exports.push_back({"sum", ExternKind::Global, 1});
   m->exports.push_back({"product", ExternKind::Global, 2});
   m->memories.push_back(MemoryType{lim(1)});
@@ -255,7 +253,8 @@ TEST_F(RuntimeInstantiate, ElementSegments) {
   m->tables.push_back(Table{TableType{ValType::funcref(), lim(5)}, std::nullopt});
   ElemSegment active;
   active.offset = i32(1);
-  active.items = {expr({ins(Op::RefFunc, 2)}), expr({ins(Op::RefNull)}), expr({ins(Op::RefFunc, 0)})};
+  active.items = {expr({ins(Op::RefFunc, 2)}), expr({ins(Op::RefNull)}),
+                  expr({ins(Op::RefFunc, 0)})};
   m->elems.push_back(active);
   ElemSegment passive;
   passive.mode = SegmentMode::Passive;
@@ -283,7 +282,7 @@ TEST_F(RuntimeInstantiate, ElementSegments) {
   EXPECT_EQ(t[3], in.funcs[0]);
   EXPECT_EQ(t[4], nullptr);
   ASSERT_EQ(in.elems.size(), 3u);
-  EXPECT_TRUE(in.elems[0].empty());  // active: dropped after use
+  EXPECT_TRUE(in.elems[0].empty());   // active: dropped after use
   ASSERT_EQ(in.elems[1].size(), 1u);  // passive: kept for table.init
   EXPECT_EQ(in.elems[1][0], in.funcs[1]);
   EXPECT_TRUE(in.elems[2].empty());  // declarative: dropped
@@ -413,9 +412,10 @@ TEST_F(RuntimeInstantiate, LinkerResolvesByName) {
   wrong.define("env", "memory", *linker.find("env", "memory"));
   auto bad = wrong.instantiate(store, c);
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().message,
-            "import 0 (\"env\" \"add\"): incompatible import type: expected func [i32 i32] -> [i32], "
-            "got func [i64] -> [i64]");
+  EXPECT_EQ(
+      bad.error().message,
+      "import 0 (\"env\" \"add\"): incompatible import type: expected func [i32 i32] -> [i32], "
+      "got func [i64] -> [i64]");
 }
 
 }  // namespace

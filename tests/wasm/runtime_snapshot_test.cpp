@@ -8,28 +8,15 @@
 #include <string>
 #include <tuple>
 
+#include "hand_built.hpp"
 #include "wasm/runtime/snapshot.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::wasm {
 namespace {
 
-Instr ins(Op op, int64_t imm = 0) {
-  Instr i;
-  i.op = op;
-  if (op == Op::RefFunc)
-    i.index = uint32_t(imm);
-  else
-    i.i64 = imm;
-  return i;
-}
-
-ConstExpr expr(std::vector<Instr> instrs) {
-  ConstExpr e;
-  e.instrs = std::move(instrs);
-  e.instrs.push_back(ins(Op::End));
-  return e;
-}
+using test::expr;
+using test::ins;
 
 // Two functions (no code: nothing runs), a memory of `pages` with an active segment of
 // `data_bytes` bytes at 16 and a passive one, a mutable global, a 4-entry table with an active and

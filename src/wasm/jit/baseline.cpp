@@ -206,28 +206,23 @@ Expected<CompiledBody> Compiler::run() {
     binop({__VA_ARGS__}, W, ip, true); \
     len = W == Width::W64 ? 6 : 5;     \
     break;
-      KUMO_BIN_I(I32Add, Width::W32, Alu::Add)
+// Both widths of one operation.
+#define KUMO_BIN_I_BOTH(NAME, ...)               \
+  KUMO_BIN_I(I32##NAME, Width::W32, __VA_ARGS__) \
+  KUMO_BIN_I(I64##NAME, Width::W64, __VA_ARGS__)
+      KUMO_BIN_I_BOTH(Add, Alu::Add)
+      KUMO_BIN_I_BOTH(And, Alu::And)
+      KUMO_BIN_I_BOTH(Or, Alu::Or)
+      KUMO_BIN_I_BOTH(Xor, Alu::Xor)
+      KUMO_BIN_I_BOTH(Mul, Alu::Add, false, {}, true)
+      KUMO_BIN_I_BOTH(Shl, Alu::Add, true, Shift::Shl)
+      KUMO_BIN_I_BOTH(ShrS, Alu::Add, true, Shift::Sar)
+      KUMO_BIN_I_BOTH(ShrU, Alu::Add, true, Shift::Shr)
+      KUMO_BIN_I_BOTH(Rotl, Alu::Add, true, Shift::Rol)
+      KUMO_BIN_I_BOTH(Rotr, Alu::Add, true, Shift::Ror)
       KUMO_BIN(I32Sub, Width::W32, Alu::Sub)
-      KUMO_BIN_I(I32And, Width::W32, Alu::And)
-      KUMO_BIN_I(I32Or, Width::W32, Alu::Or)
-      KUMO_BIN_I(I32Xor, Width::W32, Alu::Xor)
-      KUMO_BIN_I(I32Mul, Width::W32, Alu::Add, false, {}, true)
-      KUMO_BIN_I(I32Shl, Width::W32, Alu::Add, true, Shift::Shl)
-      KUMO_BIN_I(I32ShrS, Width::W32, Alu::Add, true, Shift::Sar)
-      KUMO_BIN_I(I32ShrU, Width::W32, Alu::Add, true, Shift::Shr)
-      KUMO_BIN_I(I32Rotl, Width::W32, Alu::Add, true, Shift::Rol)
-      KUMO_BIN_I(I32Rotr, Width::W32, Alu::Add, true, Shift::Ror)
-      KUMO_BIN_I(I64Add, Width::W64, Alu::Add)
       KUMO_BIN(I64Sub, Width::W64, Alu::Sub)
-      KUMO_BIN_I(I64And, Width::W64, Alu::And)
-      KUMO_BIN_I(I64Or, Width::W64, Alu::Or)
-      KUMO_BIN_I(I64Xor, Width::W64, Alu::Xor)
-      KUMO_BIN_I(I64Mul, Width::W64, Alu::Add, false, {}, true)
-      KUMO_BIN_I(I64Shl, Width::W64, Alu::Add, true, Shift::Shl)
-      KUMO_BIN_I(I64ShrS, Width::W64, Alu::Add, true, Shift::Sar)
-      KUMO_BIN_I(I64ShrU, Width::W64, Alu::Add, true, Shift::Shr)
-      KUMO_BIN_I(I64Rotl, Width::W64, Alu::Add, true, Shift::Rol)
-      KUMO_BIN_I(I64Rotr, Width::W64, Alu::Add, true, Shift::Ror)
+#undef KUMO_BIN_I_BOTH
 #undef KUMO_BIN_I
 #undef KUMO_BIN
 
