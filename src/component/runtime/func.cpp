@@ -301,7 +301,9 @@ Expected<void, Trap> call_lowered(const LowerState& ls, uint64_t* slots) {
   PooledVec<uint64_t> flat;
   flat.v.resize(sig->core_params.size());
   for (size_t i = 0; i < flat.v.size(); ++i) flat.v[i] = flat_value(sig->core_params[i], slots[i]);
-  LiftLowerContext cx{ls.st->core(), opts, inst, *ls.env, nullptr, {}};
+  // Borrows lent to the callee are recorded in a pooled vector: no allocation per call.
+  PooledVec<uint32_t> lent;
+  LiftLowerContext cx{ls.st->core(), opts, inst, *ls.env, nullptr, std::move(lent.v)};
   // Strings for a lifted callee are read by its lowering, after its realloc; hosts take
   // list<u8> in one piece.
   cx.defer_strings = ls.callee->kind == Func::Lifted;
@@ -314,6 +316,7 @@ Expected<void, Trap> call_lowered(const LowerState& ls, uint64_t* slots) {
     return lower_flat_values(cx, sig->results_plan, vals, sig->results, out.v, &in);
   });
   release_lends(cx);
+  lent.v = std::move(cx.lent);  // emptied by release_lends; back to the pool with its capacity
   if (!r) return Unexpected<Trap>{std::move(r.error())};
   if (opts.is_async) out.v.assign(1, kSubtaskReturned);
   std::copy(out.v.begin(), out.v.end(), slots);
