@@ -9,6 +9,7 @@
 //     (local.get 1))
 #include <benchmark/benchmark.h>
 
+#include <atomic>
 #include <vector>
 
 #include "wasm/jit/baseline.hpp"
@@ -53,10 +54,11 @@ void BM_SumLoopBaseline(benchmark::State& state) {
   auto body = jit::compile_body(*(*c)->code[0]);
   if (!body) return state.SkipWithError(body.error().message.c_str());
   std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 8);
+  const std::atomic<uint64_t> epoch{0};
   for (auto _ : state) {
     frame[0].u64 = kN;
     frame[1].u64 = 0;
-    benchmark::DoNotOptimize(body->fn(frame.data(), nullptr, nullptr));
+    benchmark::DoNotOptimize(body->fn(frame.data(), nullptr, nullptr, &epoch, UINT64_MAX));
     benchmark::DoNotOptimize(frame[0].u64);
   }
   if (uint32_t(frame[0].u64) != uint32_t(int64_t(kN) * (kN + 1) / 2))

@@ -20,21 +20,22 @@ void add_serve_command(CLI::App& app, int& exit_code);
 
 // `kumo wast`, callable without the command line (tests).
 struct WastCommandOptions {
-  std::vector<std::string> paths;  // .json scripts, or directories searched recursively
-  bool quiet = false;              // only the final summary line
-  bool verbose = false;            // per-file summaries and notes
-  bool strict = false;             // see WastOptions::strict
-  std::string spec = "auto";       // auto, 1.0, 2.0, 3.0 or threads: see SpecVersion
-  bool fork = true;                // each file in a child process (crash and hang isolation)
-  unsigned jobs = 1;               // files run in parallel (fork mode)
-  double timeout = 300;            // seconds per file in fork mode; 0 = none
-  int fail_exit_code = 1;          // exit status when something failed
+  std::vector<std::string> paths;      // .json scripts, or directories searched recursively
+  bool quiet = false;                  // only the final summary line
+  bool verbose = false;                // per-file summaries and notes
+  bool strict = false;                 // see WastOptions::strict
+  std::string spec = "auto";           // auto, 1.0, 2.0, 3.0 or threads: see SpecVersion
+  bool fork = true;                    // each file in a child process (crash and hang isolation)
+  unsigned jobs = 1;                   // files run in parallel (fork mode)
+  double timeout = 300;                // seconds per file in fork mode; 0 = none
+  int fail_exit_code = 1;              // exit status when something failed
   std::vector<std::string> assembled;  // see WastOptions::assembled_dirs
+  std::string tier = "interp";         // interp or baseline: see wasm::Tier
 };
 int run_wast_command(const WastCommandOptions& options);
 
 // Exit statuses of `kumo run`.
-constexpr int kExitTrap = 134;       // the program trapped (128 + SIGABRT, as a native abort)
-constexpr int kExitLoadError = 1;    // unreadable, invalid, unlinkable module; bad arguments
+constexpr int kExitTrap = 134;     // the program trapped (128 + SIGABRT, as a native abort)
+constexpr int kExitLoadError = 1;  // unreadable, invalid, unlinkable module; bad arguments
 
 }  // namespace kumo::cli

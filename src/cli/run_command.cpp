@@ -5,9 +5,9 @@
 // component 0 when run returns ok, 1 for err, or what wasi:cli/exit says;
 // 134 (128 + SIGABRT, as a natively aborting program) when it traps, after printing the trap and
 // its wasm backtrace to stderr; 1 when the module cannot be loaded, linked or called.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -35,7 +35,14 @@ struct RunOptions {
   std::vector<std::string> dirs;  // HOST[::GUEST]
   std::vector<std::string> env;   // K=V
   std::string invoke;             // function to call instead of _start
+  std::string tier = "interp";    // interp or baseline (wasm::Tier)
 };
+
+wasm::Config engine_config(const RunOptions& o) {
+  wasm::Config c;
+  c.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+  return c;
+}
 
 int load_error(const std::string& message) {
   fmt::print(stderr, "kumo: error: {}\n", message);
@@ -92,7 +99,7 @@ int call_failed(const wasm::Trap& trap) {
 // A component: run it as a WASI 0.2 command (its wasi:cli/run export).
 int run_component(const RunOptions& o, std::span<const uint8_t> bytes) {
   if (!o.invoke.empty()) return load_error("--invoke is not supported for components yet");
-  wasm::Engine engine;
+  wasm::Engine engine(engine_config(o));
   auto comp = component::rt::Component::compile(engine, bytes);
   if (!comp) return load_error(fmt::format("{}: {}", o.program, comp.error().message));
   p2::Options wasi;
@@ -123,7 +130,7 @@ int run(const RunOptions& o) {
   auto bytes = read_core_module(o.program);
   if (!bytes) return load_error(bytes.error().message);
 
-  wasm::Engine engine;
+  wasm::Engine engine(engine_config(o));
   auto compiled = wasm::compile(engine, *bytes);
   if (!compiled) return load_error(fmt::format("{}: {}", o.program, compiled.error().message));
 
@@ -131,7 +138,8 @@ int run(const RunOptions& o) {
   wasi.args.push_back(o.program);
   wasi.args.insert(wasi.args.end(), o.args.begin(), o.args.end());
   for (const std::string& e : o.env) {
-    if (e.find('=') == std::string::npos) return load_error(fmt::format("--env {}: expected KEY=VALUE", e));
+    if (e.find('=') == std::string::npos)
+      return load_error(fmt::format("--env {}: expected KEY=VALUE", e));
     wasi.env.push_back(e);
   }
   for (const std::string& d : o.dirs) {
@@ -152,10 +160,11 @@ int run(const RunOptions& o) {
   if (o.invoke.empty()) {
     wasm::FuncInst* start = instance.get_func("_start");
     if (!start)
-      return load_error(fmt::format("{} exports no _start function (use --invoke to call another export)",
-                                    o.program));
+      return load_error(fmt::format(
+          "{} exports no _start function (use --invoke to call another export)", o.program));
     if (!start->type->params.empty() || !start->type->results.empty())
-      return load_error(fmt::format("_start has type {}, expected [] -> []", wasm::to_string(*start->type)));
+      return load_error(
+          fmt::format("_start has type {}, expected [] -> []", wasm::to_string(*start->type)));
     auto r = wasm::invoke(store, start, {});
     std::fflush(stdout);
     return r ? 0 : call_failed(r.error());
@@ -167,7 +176,8 @@ int run(const RunOptions& o) {
     if (!r) return call_failed(r.error());
   }
   wasm::FuncInst* func = instance.get_func(o.invoke);
-  if (!func) return load_error(fmt::format("{} exports no function named \"{}\"", o.program, o.invoke));
+  if (!func)
+    return load_error(fmt::format("{} exports no function named \"{}\"", o.program, o.invoke));
   const auto& params = func->type->params;
   if (o.args.size() != params.size())
     return load_error(fmt::format("{} has type {}: it takes {} arguments, {} given", o.invoke,
@@ -190,7 +200,12 @@ int run(const RunOptions& o) {
 void add_run_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a WebAssembly program: PROG.wasm [ARGS...]");
-  sub->add_option("--dir", o->dirs, "Give the program access to host directory HOST, as GUEST (repeatable)")
+  sub->add_option("--tier", o->tier,
+                  "How functions run: interp, or baseline (the compiling tier where it can)")
+      ->check(CLI::IsMember({"interp", "baseline"}))
+      ->capture_default_str();
+  sub->add_option("--dir", o->dirs,
+                  "Give the program access to host directory HOST, as GUEST (repeatable)")
       ->type_name("HOST[::GUEST]")
       ->allow_extra_args(false);
   sub->add_option("--env", o->env, "Set an environment variable for the program (repeatable)")

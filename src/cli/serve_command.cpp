@@ -29,6 +29,7 @@ struct ServeOptions {
   uint64_t timeout_ms = 0;
   uint64_t grace_ms = 5000;
   bool no_recycle = false;
+  std::string tier = "interp";  // interp or baseline (wasm::Tier)
   std::vector<std::string> dirs, env, allow_http;
 };
 
@@ -76,7 +77,9 @@ int serve(const ServeOptions& o) {
   so.program_name = o.component;
   so.recycle = !o.no_recycle;
 
-  wasm::Engine engine;
+  wasm::Config config;
+  config.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+  wasm::Engine engine(config);
   auto comp = component::rt::Component::from_file(engine, o.component);
   if (!comp)
     return fmt::print(stderr, "kumo serve: {}: {}\n", o.component, comp.error().message),
@@ -135,6 +138,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   sub->add_option("--timeout-ms", o->timeout_ms,
                   "Per-request deadline: the guest is interrupted (504) and body I/O times out "
                   "(0: none)")
+      ->capture_default_str();
+  sub->add_option("--tier", o->tier,
+                  "How functions run: interp, or baseline (the compiling tier where it can)")
+      ->check(CLI::IsMember({"interp", "baseline"}))
       ->capture_default_str();
   sub->add_flag("--no-recycle", o->no_recycle,
                 "Instantiate the component for every request instead of restoring each worker's "

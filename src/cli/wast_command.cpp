@@ -3,7 +3,6 @@
 // By default every file runs in a forked child process: a crash (or hang) inside the engine
 // then costs that file only, and is reported with the line of the command that was running.
 // The child streams its messages through a pipe and its counters through shared memory.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -42,8 +42,10 @@ std::vector<fs::path> collect_scripts(const std::vector<std::string>& paths, Was
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
-      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it); it.increment(ec))
-        if (it->path().extension() == ".json" && it->is_regular_file(ec)) found.push_back(it->path());
+      for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::end(it);
+           it.increment(ec))
+        if (it->path().extension() == ".json" && it->is_regular_file(ec))
+          found.push_back(it->path());
       if (ec) {
         fmt::print(stderr, "error: cannot read directory {}: {}\n", p, ec.message());
         ++counts.failed;
@@ -66,7 +68,8 @@ std::vector<fs::path> collect_scripts(const std::vector<std::string>& paths, Was
 // "N passed, M failed, K skipped", plus how many passed component assertions had another message.
 std::string counts_text(const WastCounts& c) {
   std::string s = fmt::format("{} passed, {} failed, {} skipped", c.passed, c.failed, c.skipped);
-  if (c.mismatched) s += fmt::format(" ({} passed with a message other than the script's)", c.mismatched);
+  if (c.mismatched)
+    s += fmt::format(" ({} passed with a message other than the script's)", c.mismatched);
   return s;
 }
 
@@ -98,6 +101,7 @@ WastOptions runner_options(const WastCommandOptions& o) {
   w.spec = parse_spec(o.spec);
   w.verbose = o.verbose;
   w.strict = o.strict;
+  w.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
   for (const std::string& d : o.assembled) w.assembled_dirs.emplace_back(d);
 #ifdef KUMO_DEFAULT_ASSEMBLED_DIR
   // Without --assembled: the binaries committed with this source tree, when it is still there.
@@ -125,17 +129,17 @@ WastCounts run_in_process(const std::vector<fs::path>& files, const WastCommandO
 // ---- fork mode
 
 struct FileResult {
-  std::string output;   // everything received so far
-  size_t printed = 0;   // bytes of `output` already written to stdout
+  std::string output;  // everything received so far
+  size_t printed = 0;  // bytes of `output` already written to stdout
   WastCounts counts;
   bool done = false;
 };
 
 struct Child {
-  size_t index;     // into the file list
-  size_t slot;      // into the shared progress array
+  size_t index;  // into the file list
+  size_t slot;   // into the shared progress array
   pid_t pid;
-  int fd;           // read end of the child's output pipe
+  int fd;  // read end of the child's output pipe
   Clock::time_point start;
   bool killed = false;
 };
@@ -171,7 +175,8 @@ class ForkPool {
     free_slots_.pop_back();
     progress_[slot].reset();
     int fds[2];
-    if (pipe(fds) != 0) return fail_file(index, fmt::format("pipe: {}", std::strerror(errno)), slot);
+    if (pipe(fds) != 0)
+      return fail_file(index, fmt::format("pipe: {}", std::strerror(errno)), slot);
     std::fflush(stdout);  // the child must not inherit unwritten output
     pid_t pid = fork();
     if (pid < 0) {
@@ -214,20 +219,24 @@ class ForkPool {
       for (const Child& c : running_) {
         if (c.killed) continue;
         auto left = std::chrono::duration<double>(o_.timeout) - (now - c.start);
-        int ms = std::max(0, int(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()) + 1);
+        int ms = std::max(
+            0, int(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()) + 1);
         timeout_ms = timeout_ms < 0 ? ms : std::min(timeout_ms, ms);
       }
     }
     int n = poll(pfds.data(), pfds.size(), timeout_ms);
-    if (n < 0 && errno != EINTR) throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
+    if (n < 0 && errno != EINTR)
+      throw std::runtime_error(fmt::format("poll: {}", std::strerror(errno)));
 
     std::vector<size_t> finished;
     for (size_t i = 0; i < pfds.size(); ++i) {
       if (!(pfds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[1 << 16];
       ssize_t got = read(pfds[i].fd, buf, sizeof buf);
-      if (got > 0) results_[running_[i].index].output.append(buf, size_t(got));
-      else if (got == 0 || errno != EINTR) finished.push_back(i);
+      if (got > 0)
+        results_[running_[i].index].output.append(buf, size_t(got));
+      else if (got == 0 || errno != EINTR)
+        finished.push_back(i);
     }
     if (o_.timeout > 0) {
       auto now = Clock::now();
@@ -254,17 +263,19 @@ class ForkPool {
     std::string file = files_[c.index].string();
     if (!r.output.empty() && r.output.back() != '\n') r.output += '\n';
     if (c.killed) {
-      r.output += fmt::format("{}:{}: error: timed out after {} s; the file's remaining commands did not run\n",
-                              file, p.line.load(), o_.timeout);
+      r.output += fmt::format(
+          "{}:{}: error: timed out after {} s; the file's remaining commands did not run\n", file,
+          p.line.load(), o_.timeout);
       r.counts.failed += 1;
     } else if (WIFSIGNALED(status)) {
       int sig = WTERMSIG(status);
-      r.output += fmt::format("{}:{}: error: crashed with signal {} ({}); the file's remaining commands did not run\n",
-                              file, p.line.load(), sig, strsignal(sig));
+      r.output += fmt::format(
+          "{}:{}: error: crashed with signal {} ({}); the file's remaining commands did not run\n",
+          file, p.line.load(), sig, strsignal(sig));
       r.counts.failed += 1;
     } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-      r.output += fmt::format("{}:{}: error: the runner exited with status {}\n", file, p.line.load(),
-                              WEXITSTATUS(status));
+      r.output += fmt::format("{}:{}: error: the runner exited with status {}\n", file,
+                              p.line.load(), WEXITSTATUS(status));
       r.counts.failed += 1;
     }
     r.done = true;
@@ -311,8 +322,10 @@ WastCounts run_wast(const WastCommandOptions& o) {
   std::vector<fs::path> files = collect_scripts(o.paths, total);
   wasm::install_trap_handler();  // once, before forking, so every child inherits it
   try {
-    if (o.fork) total += ForkPool(files, o).run();
-    else total += run_in_process(files, o);
+    if (o.fork)
+      total += ForkPool(files, o).run();
+    else
+      total += run_in_process(files, o);
   } catch (const std::exception& e) {
     fmt::print("error: {}\n", e.what());
     total.failed += 1;
@@ -332,12 +345,15 @@ void add_wast_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<WastCommandOptions>();
   auto skip_exit_code = std::make_shared<int>(0);
   CLI::App* sub = app.add_subcommand(
-      "wast", "Run WebAssembly spec tests converted by wast2json (.json scripts, or directories of them)");
-  sub->add_option("paths", o->paths, "Scripts (.json) or directories searched recursively")->required();
+      "wast",
+      "Run WebAssembly spec tests converted by wast2json (.json scripts, or directories of them)");
+  sub->add_option("paths", o->paths, "Scripts (.json) or directories searched recursively")
+      ->required();
   sub->add_flag("-q,--quiet", o->quiet, "Print only the final summary line");
   sub->add_flag("-v,--verbose", o->verbose, "Print a summary line per file, and notes");
   sub->add_flag("--strict", o->strict,
-                "Expected-malformed/invalid/unlinkable modules must fail in the right phase with the spec's message");
+                "Expected-malformed/invalid/unlinkable modules must fail in the right phase with "
+                "the spec's message");
   sub->add_option("--spec", o->spec,
                   "Spec version whose decoding and validation rules apply to expected-malformed "
                   "and expected-invalid modules: 1.0, 2.0, 3.0, threads (2.0 + shared memory), or "
@@ -347,18 +363,28 @@ void add_wast_command(CLI::App& app, int& exit_code) {
                   "Folder of binaries assembled elsewhere for text-format modules (X.N.wasm beside "
                   "X.N.wat.fnv1a64, the hash of the text; repeatable)")
       ->check(CLI::ExistingDirectory);
+  sub->add_option("--tier", o->tier,
+                  "How functions run: interp, or baseline (the compiling tier where it can)")
+      ->check(CLI::IsMember({"interp", "baseline"}))
+      ->capture_default_str();
   sub->add_option("-j,--jobs", o->jobs, "Files to run in parallel")->check(CLI::Range(1u, 256u));
-  sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")->check(CLI::NonNegativeNumber);
-  sub->add_flag_callback("--no-fork", [o] { o->fork = false; },
-                         "Run every file in this process (for debuggers; a crash then ends the whole run)");
-  sub->add_option("--fail-exit-code", o->fail_exit_code,
-                  "Exit status when a command failed (default 1; CTest marks informational suites with 77)");
-  sub->add_option("--skip-exit-code", *skip_exit_code,
-                  "Exit status when nothing failed or passed but commands were skipped (default 0; CTest "
-                  "marks whole suites the runner cannot run with 77)");
+  sub->add_option("--timeout", o->timeout, "Seconds allowed per file (0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_flag_callback(
+      "--no-fork", [o] { o->fork = false; },
+      "Run every file in this process (for debuggers; a crash then ends the whole run)");
+  sub->add_option(
+      "--fail-exit-code", o->fail_exit_code,
+      "Exit status when a command failed (default 1; CTest marks informational suites with 77)");
+  sub->add_option(
+      "--skip-exit-code", *skip_exit_code,
+      "Exit status when nothing failed or passed but commands were skipped (default 0; CTest "
+      "marks whole suites the runner cannot run with 77)");
   sub->callback([o, skip_exit_code, &exit_code] {
     WastCounts c = run_wast(*o);
-    exit_code = c.failed > 0 ? o->fail_exit_code : c.passed == 0 && c.skipped > 0 ? *skip_exit_code : 0;
+    exit_code = c.failed > 0                     ? o->fail_exit_code
+                : c.passed == 0 && c.skipped > 0 ? *skip_exit_code
+                                                 : 0;
   });
 }
 

@@ -2,18 +2,17 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <exception>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "cli/spectest_host.hpp"
-#include "cli/wast_component.hpp"
 #include "cli/wasm_file.hpp"
+#include "cli/wast_component.hpp"
 #include "cli/wast_values.hpp"
 #include "wasm/module.hpp"
 #include "wasm/runtime/store.hpp"
@@ -62,9 +61,10 @@ wasm::Features features_for(SpecVersion v) {
   }
 }
 
-wasm::Config engine_config(const wasm::Features& f, const fs::path& json_path) {
+wasm::Config engine_config(const wasm::Features& f, const fs::path& json_path, wasm::Tier tier) {
   wasm::Config c;
   c.features = f;
+  c.tier = tier;
   // wasmtime's tests that declare `;;! hogs_memory = true` may need memories past 4 GiB (a
   // memory64 of 0x1_0002 pages).
   if (component_suite_for(json_path) == ComponentSuite::Wasmtime &&
@@ -81,7 +81,7 @@ struct ActionResult {
   enum Kind { Ok, Trapped, Error, Skip } kind = Ok;
   std::vector<Value> values;
   wasm::Trap trap;
-  std::string error;  // Error: why the action could not be performed; Skip: why it was skipped
+  std::string error;       // Error: why the action could not be performed; Skip: why it was skipped
   bool component = false;  // an action on a component instance: its outcome is in `invoked`
   Invoked invoked;
 };
@@ -90,7 +90,7 @@ struct ActionResult {
 struct Slot {
   enum State { Empty, Ready, Failed, Skipped } state = Empty;
   wasm::Instance* instance = nullptr;
-  uint32_t line = 0;  // where the module was defined
+  uint32_t line = 0;                             // where the module was defined
   std::shared_ptr<ComponentInstance> component;  // Ready component instances
 };
 
@@ -113,11 +113,15 @@ class FileRun {
  public:
   FileRun(const fs::path& json_path, const WastOptions& options, const LineSink& sink,
           WastProgress* progress)
-      : options_(options), sink_(sink), progress_(progress), dir_(json_path.parent_path()),
+      : options_(options),
+        sink_(sink),
+        progress_(progress),
+        dir_(json_path.parent_path()),
         display_(json_path.string()),
         features_(features_for(options.spec == SpecVersion::Auto ? spec_version_for(json_path)
-                                                                  : options.spec)),
-        engine_(engine_config(features_, json_path)), suite_(component_suite_for(json_path)),
+                                                                 : options.spec)),
+        engine_(engine_config(features_, json_path, options.tier)),
+        suite_(component_suite_for(json_path)),
         wast_path_(fs::path(json_path).replace_extension(".wast")) {}
 
   WastCounts run(const fs::path& json_path) {
@@ -154,7 +158,8 @@ class FileRun {
       line_ = 0;
       command_ = cmd.is_object() ? json_string(cmd, "type") : std::string();
       try {
-        if (auto it = cmd.find("line"); cmd.is_object() && it != cmd.end() && it->is_number_unsigned())
+        if (auto it = cmd.find("line");
+            cmd.is_object() && it != cmd.end() && it->is_number_unsigned())
           line_ = it->get<uint32_t>();
         if (progress_) progress_->line = line_;
         run_command(cmd);
@@ -175,7 +180,8 @@ class FileRun {
   }
   // Skips with the reason printed whatever the verbosity.
   void skip_loudly(std::string_view why) {
-    if (suite_ == ComponentSuite::None) sink_(fmt::format("{}:{}: {}: skipped: {}", display_, line_, command_, why));
+    if (suite_ == ComponentSuite::None)
+      sink_(fmt::format("{}:{}: {}: skipped: {}", display_, line_, command_, why));
     skip(why);
   }
   void skip(std::string_view why = {}) {
@@ -202,7 +208,8 @@ class FileRun {
     pass();
   }
   void note(std::string_view what) {
-    if (options_.verbose) sink_(fmt::format("{}:{}: {}: note: {}", display_, line_, command_, what));
+    if (options_.verbose)
+      sink_(fmt::format("{}:{}: {}: note: {}", display_, line_, command_, what));
   }
   WastCounts file_error(std::string_view what) {
     ++counts_.failed;
@@ -225,7 +232,8 @@ class FileRun {
     if (t == "assert_trap" || t == "assert_exhaustion" || t == "assert_exception")
       return cmd_assert_trap(cmd);
     if (t == "assert_invalid" || t == "assert_malformed") return cmd_assert_rejected(cmd);
-    if (t == "assert_unlinkable" || t == "assert_uninstantiable") return cmd_assert_not_instantiated(cmd);
+    if (t == "assert_unlinkable" || t == "assert_uninstantiable")
+      return cmd_assert_not_instantiated(cmd);
     if (t == "thread") return skip_thread(cmd);
     if (t == "wait") return skip("threads are not supported by the runner");
     if (t.empty()) return fail("command without a \"type\"");
@@ -239,8 +247,10 @@ class FileRun {
     skip("threads are not supported by the runner");
     if (auto it = cmd.find("commands"); it != cmd.end() && it->is_array())
       for (const json& c : *it) {
-        if (c.is_object() && json_string(c, "type") == "thread") skip_thread(c);
-        else skip();
+        if (c.is_object() && json_string(c, "type") == "thread")
+          skip_thread(c);
+        else
+          skip();
       }
   }
 
@@ -261,11 +271,13 @@ class FileRun {
       auto bytes = read_file_bytes(bin);
       std::string have = text ? fmt::format("{:016x}", fnv1a64(*text)) : std::string();
       std::string recorded = want ? std::string(want->begin(), want->end()) : std::string();
-      while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == ' ')) recorded.pop_back();
+      while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == ' '))
+        recorded.pop_back();
       if (!text || !bytes || have != recorded) {
         failed = true;
-        fail(fmt::format("assembled binary {} does not match {} (hash {} recorded {}): reassemble it",
-                         bin.string(), file, have, recorded));
+        fail(fmt::format(
+            "assembled binary {} does not match {} (hash {} recorded {}): reassemble it",
+            bin.string(), file, have, recorded));
         return std::nullopt;
       }
       return std::move(*bytes);
@@ -352,7 +364,8 @@ class FileRun {
   // The script's component state, created with the first component.
   ComponentScript* components() {
     if (!components_) {
-      auto cs = std::make_unique<ComponentScript>(engine_, component_features_for(suite_, wast_path_));
+      auto cs =
+          std::make_unique<ComponentScript>(engine_, component_features_for(suite_, wast_path_));
       if (auto r = cs->init(); !r) {
         fail(fmt::format("cannot create the component spectest host: {}", r.error().message));
         return nullptr;
@@ -363,7 +376,8 @@ class FileRun {
   }
 
   // Compiles a component the script expects to be valid; reports a failure and returns null if not.
-  std::shared_ptr<const component::rt::Component> compile_component(const std::vector<uint8_t>& bytes) {
+  std::shared_ptr<const component::rt::Component> compile_component(
+      const std::vector<uint8_t>& bytes) {
     ComponentScript* cs = components();
     if (!cs) return nullptr;
     auto comp = cs->compile(bytes);
@@ -382,13 +396,15 @@ class FileRun {
     if (r.kind == Instantiated::LinkError && suite_ == ComponentSuite::Wasmedge) {
       if (auto missing = components_->unprovided_import(*comp)) {
         set_module(cmd, Slot{Slot::Skipped, nullptr, line_, nullptr}, name_key);
-        return skip_loudly(fmt::format("not instantiated: import `{}` is not provided by the spec-test host", *missing));
+        return skip_loudly(fmt::format(
+            "not instantiated: import `{}` is not provided by the spec-test host", *missing));
       }
     }
     if (r.kind != Instantiated::Ok) {
       set_module(cmd, Slot{Slot::Failed, nullptr, line_, nullptr}, name_key);
-      return fail(fmt::format("{}: {}", r.kind == Instantiated::LinkError ? "linking failed" : "instantiation trapped",
-                              r.message));
+      return fail(fmt::format(
+          "{}: {}", r.kind == Instantiated::LinkError ? "linking failed" : "instantiation trapped",
+          r.message));
     }
     set_module(cmd, Slot{Slot::Ready, nullptr, line_, r.instance}, name_key);
     if (std::string name = json_string(cmd, name_key.c_str()); !name.empty())
@@ -469,7 +485,8 @@ class FileRun {
       skip(fmt::format("module at line {} was skipped", s->line));
       return nullptr;
     }
-    if (s && s->state == Slot::Failed) why = fmt::format("module at line {} failed to load", s->line);
+    if (s && s->state == Slot::Failed)
+      why = fmt::format("module at line {} failed to load", s->line);
     fail(why);
     return nullptr;
   }
@@ -494,10 +511,12 @@ class FileRun {
     std::string why;
     const Slot* slot = find_slot(json_string(action, "module"), why);
     if (slot && slot->state == Slot::Skipped) {
-      r.kind = ActionResult::Skip, r.error = fmt::format("module at line {} was skipped", slot->line);
+      r.kind = ActionResult::Skip,
+      r.error = fmt::format("module at line {} was skipped", slot->line);
       return r;
     }
-    if (slot && slot->state == Slot::Failed) why = fmt::format("module at line {} failed to load", slot->line);
+    if (slot && slot->state == Slot::Failed)
+      why = fmt::format("module at line {} failed to load", slot->line);
     if (!slot || slot->state != Slot::Ready) {
       r.kind = ActionResult::Error, r.error = why;
       return r;
@@ -507,15 +526,19 @@ class FileRun {
     if (slot->component) {
       r.component = true;
       if (type != "invoke") {
-        r.kind = ActionResult::Error, r.error = fmt::format("a component instance has no \"{}\" action", type);
+        r.kind = ActionResult::Error,
+        r.error = fmt::format("a component instance has no \"{}\" action", type);
         return r;
       }
       static const json kNoArgs = json::array();
       auto args = action.find("args");
-      r.invoked = components_->invoke(*slot->component, field, args != action.end() ? *args : kNoArgs);
+      r.invoked =
+          components_->invoke(*slot->component, field, args != action.end() ? *args : kNoArgs);
       switch (r.invoked.kind) {
         case Invoked::Ok: r.kind = ActionResult::Ok; break;
-        case Invoked::Trapped: r.kind = ActionResult::Trapped, r.trap.message = r.invoked.message; break;
+        case Invoked::Trapped:
+          r.kind = ActionResult::Trapped, r.trap.message = r.invoked.message;
+          break;
         case Invoked::Error: r.kind = ActionResult::Error, r.error = r.invoked.message; break;
       }
       return r;
@@ -546,7 +569,8 @@ class FileRun {
     const json& args = args_it != action.end() && args_it->is_array() ? *args_it : kNoArgs;
     if (args.size() != params.size()) {
       r.kind = ActionResult::Error;
-      r.error = fmt::format("\"{}\" takes {} arguments, the script passes {}", field, params.size(), args.size());
+      r.error = fmt::format("\"{}\" takes {} arguments, the script passes {}", field, params.size(),
+                            args.size());
       return r;
     }
     std::vector<Value> values;
@@ -554,7 +578,8 @@ class FileRun {
     for (size_t i = 0; i < args.size(); ++i) {
       auto v = parse_arg(args[i], refs_, &params[i]);
       if (!v) {
-        r.kind = ActionResult::Error, r.error = fmt::format("argument {}: {}", i, v.error().message);
+        r.kind = ActionResult::Error,
+        r.error = fmt::format("argument {}: {}", i, v.error().message);
         return r;
       }
       values.push_back(*v);
@@ -620,7 +645,8 @@ class FileRun {
           if (matches(e, r.values[0], refs_)) return pass();
       std::string want;
       for (const auto& e : alts) want += (want.empty() ? "" : " or ") + to_string(e);
-      return fail(fmt::format("wrong result (expected {}, got {})", want, format_values(r.values, refs_)));
+      return fail(
+          fmt::format("wrong result (expected {}, got {})", want, format_values(r.values, refs_)));
     }
     std::vector<ExpectedValue> expected;
     if (auto it = cmd.find("expected"); it != cmd.end() && it->is_array()) {
@@ -631,17 +657,20 @@ class FileRun {
       }
     }
     bool ok = expected.size() == r.values.size();
-    for (size_t i = 0; ok && i < expected.size(); ++i) ok = matches(expected[i], r.values[i], refs_);
+    for (size_t i = 0; ok && i < expected.size(); ++i)
+      ok = matches(expected[i], r.values[i], refs_);
     if (ok) return pass();
     // Render the results in the expected lane shapes so that v128 diffs line up.
     std::string want, got;
     for (size_t i = 0; i < expected.size(); ++i) want += (i ? ", " : "") + to_string(expected[i]);
     for (size_t i = 0; i < r.values.size(); ++i) {
       LaneType lane = i < expected.size() && expected[i].kind == ExpectedValue::Kind::Vec
-                          ? expected[i].lane : LaneType::I32;
+                          ? expected[i].lane
+                          : LaneType::I32;
       got += (i ? ", " : "") + format_value(r.values[i], refs_, lane);
     }
-    if (expected.size() != 1 || r.values.size() != 1) want = "(" + want + ")", got = "(" + got + ")";
+    if (expected.size() != 1 || r.values.size() != 1)
+      want = "(" + want + ")", got = "(" + got + ")";
     fail(fmt::format("wrong result (expected {}, got {})", want, got));
   }
 
@@ -660,12 +689,16 @@ class FileRun {
       // A different trap usually means a different failure (e.g. a bounds check in the
       // canonical ABI firing before the guest's realloc ran): that fails the command.
       if (component_trap_matches(t.message, text)) return pass();
-      return fail(fmt::format("wrong trap (expected \"{}\", got \"{}\")", text, first_line(t.message)));
+      return fail(
+          fmt::format("wrong trap (expected \"{}\", got \"{}\")", text, first_line(t.message)));
     }
     bool ok;
-    if (command_ == "assert_exception") ok = t.code == wasm::TrapCode::UncaughtException;
-    else if (command_ == "assert_exhaustion") ok = t.code == wasm::TrapCode::CallStackExhausted || trap_matches(t, text);
-    else ok = t.code != wasm::TrapCode::UncaughtException && trap_matches(t, text);
+    if (command_ == "assert_exception")
+      ok = t.code == wasm::TrapCode::UncaughtException;
+    else if (command_ == "assert_exhaustion")
+      ok = t.code == wasm::TrapCode::CallStackExhausted || trap_matches(t, text);
+    else
+      ok = t.code != wasm::TrapCode::UncaughtException && trap_matches(t, text);
     if (ok) return pass();
     fail(fmt::format("wrong trap (expected \"{}\", got \"{}\")",
                      command_ == "assert_exception" ? "uncaught exception" : text, t.message));
@@ -685,8 +718,8 @@ class FileRun {
         // Valid for Kumo; rejected by wasmtime's embedding, which these scripts were written for.
         const std::string r = wasmtime_restriction(*(*comp)->validated().component);
         if (!r.empty() && r.find(text) != std::string::npos) return pass();
-        return fail(fmt::format("expected wasmtime's restriction \"{}\", the component has {}", text,
-                                r.empty() ? std::string("none") : "\"" + r + "\""));
+        return fail(fmt::format("expected wasmtime's restriction \"{}\", the component has {}",
+                                text, r.empty() ? std::string("none") : "\"" + r + "\""));
       }
       if (comp) return fail(fmt::format("component was accepted (expected \"{}\")", text));
       const std::string message = first_line(comp.error().message);
@@ -706,7 +739,8 @@ class FileRun {
     const std::string message = first_line(full_message);
     bool text_ok = message.find(text) != std::string::npos;
     if (options_.strict && (!right_phase || !text_ok))
-      return fail(fmt::format("rejected by the {} with \"{}\" (expected \"{}\")", phase, message, text));
+      return fail(
+          fmt::format("rejected by the {} with \"{}\" (expected \"{}\")", phase, message, text));
     if (!right_phase || !text_ok)
       note(fmt::format("rejected by the {} with \"{}\" (expected \"{}\")", phase, message, text));
     pass();
@@ -739,12 +773,15 @@ class FileRun {
     if (!comp) return;
     Instantiated r = components_->instantiate(comp);
     const bool want_link_error = command_ == "assert_unlinkable";
-    if (r.kind == Instantiated::Ok) return fail(fmt::format("component was instantiated (expected \"{}\")", text));
+    if (r.kind == Instantiated::Ok)
+      return fail(fmt::format("component was instantiated (expected \"{}\")", text));
     if (want_link_error && r.kind == Instantiated::Trapped)
-      return fail(fmt::format("instantiation trapped with \"{}\" instead of failing to link (expected \"{}\")",
-                              r.message, text));
+      return fail(fmt::format(
+          "instantiation trapped with \"{}\" instead of failing to link (expected \"{}\")",
+          r.message, text));
     if (!want_link_error && r.kind == Instantiated::LinkError)
-      return fail(fmt::format("linking failed with \"{}\" instead of trapping (expected \"{}\")", r.message, text));
+      return fail(fmt::format("linking failed with \"{}\" instead of trapping (expected \"{}\")",
+                              r.message, text));
     if (!want_link_error) {
       if (component_trap_matches(r.message, text)) return pass();
       return fail(fmt::format("wrong trap (expected \"{}\", got \"{}\")", text, r.message));
@@ -781,8 +818,8 @@ class FileRun {
 
 }  // namespace
 
-WastCounts run_wast_file(const fs::path& json_path, const WastOptions& options, const LineSink& sink,
-                         WastProgress* progress) {
+WastCounts run_wast_file(const fs::path& json_path, const WastOptions& options,
+                         const LineSink& sink, WastProgress* progress) {
   try {
     FileRun run(json_path, options, sink, progress);
     return run.run(json_path);

@@ -34,7 +34,9 @@ struct WastProgress {
   std::atomic<uint64_t> mismatched{0};
   std::atomic<uint32_t> line{0};  // line of the command being run
   void reset() { passed = 0, failed = 0, skipped = 0, mismatched = 0, line = 0; }
-  WastCounts counts() const { return {passed.load(), failed.load(), skipped.load(), mismatched.load()}; }
+  WastCounts counts() const {
+    return {passed.load(), failed.load(), skipped.load(), mismatched.load()};
+  }
 };
 
 // Which version of the spec a script was written for. Later versions made some modules valid
@@ -59,6 +61,8 @@ struct WastOptions {
   // could not assemble (X.N.wat -> X.N.wasm, with X.N.wat.fnv1a64 naming the hash of the exact text
   // it was assembled from; a stale binary is a failure, not a silent pass).
   std::vector<std::filesystem::path> assembled_dirs;
+  // How functions run (the baseline tier compiles what it can; the rest stays interpreted).
+  wasm::Tier tier = wasm::Tier::Interpreter;
 };
 
 // Receives the runner's messages, one line at a time, without a trailing newline.

@@ -6,6 +6,7 @@
 // assertions so that a regression in coverage fails loudly.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -153,7 +154,8 @@ Tally run_file(const std::string& name) {
       continue;
     }
     uint8_t* mem0 = inst->memories.empty() ? nullptr : inst->memories[0]->base;
-    const uint64_t r = it->second->fn(frame.data(), mem0, inst->globals.data());
+    const std::atomic<uint64_t> epoch{0};
+    const uint64_t r = it->second->fn(frame.data(), mem0, inst->globals.data(), &epoch, UINT64_MAX);
     if (want_trap) {
       ++t.traps;
       EXPECT_TRUE(r & CompiledBody::kTrapBit) << name << ".json line " << cmd.at("line");
@@ -211,6 +213,63 @@ TEST(JitBaseline, SpecAssertionsOfCompiledFunctions) {
   }
   std::printf("baseline tier: %d spec assertions run compiled, %d in functions not compiled yet\n",
               total, not_compiled);
+}
+
+// (module (func (export "spin") (loop (br 0)))): compiled, it stops at the deadline like the
+// interpreter does, with the trap at the backward branch.
+TEST(JitBaseline, LoopsStopAtTheEpochDeadline) {
+  Engine engine;
+  const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
+                           0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00, 0x07, 0x08,
+                           0x01, 0x04, 's',  'p',  'i',  'n',  0x00, 0x00, 0x0a, 0x09,
+                           0x01, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b};
+  auto c = compile(engine, bytes);
+  ASSERT_TRUE(c) << c.error().message;
+  auto body = compile_body(*(*c)->code[0]);
+  ASSERT_TRUE(body) << body.error().message;
+  std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 4);
+  const std::atomic<uint64_t> epoch{5};
+  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &epoch, 5);
+  ASSERT_TRUE(r & CompiledBody::kTrapBit);
+  EXPECT_EQ(CompiledBody::trap_code(r), TrapCode::Interrupted);
+}
+
+// With Config::tier = Baseline, compile() attaches machine code to the functions it can compile
+// and the interpreter runs it: results, traps with their backtrace, and the deadline.
+TEST(JitBaseline, TheInterpreterRunsCompiledFunctions) {
+  Config config;
+  config.tier = Tier::Baseline;
+  Engine engine(config);
+  // (module (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0)
+  //   (local.get 1))) (func (export "spin") (loop (br 0))))
+  const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60,
+                           0x02, 0x7f, 0x7f, 0x01, 0x7f, 0x60, 0x00, 0x00, 0x03, 0x03, 0x02, 0x00,
+                           0x01, 0x07, 0x0e, 0x02, 0x03, 'd',  'i',  'v',  0x00, 0x00, 0x04, 's',
+                           'p',  'i',  'n',  0x00, 0x01, 0x0a, 0x11, 0x02, 0x07, 0x00, 0x20, 0x00,
+                           0x20, 0x01, 0x6d, 0x0b, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b};
+  auto c = compile(engine, bytes);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_NE((*c)->code[0]->jit_fn, nullptr);
+  ASSERT_NE((*c)->code[1]->jit_fn, nullptr);
+  Store store(engine);
+  auto inst = store.instantiate(*c, {});
+  ASSERT_TRUE(inst) << inst.error().message;
+  FuncInst* div = (*inst)->get_func("div");
+  const Value args[] = {Value::from_i32(-7), Value::from_i32(2)};
+  auto r = invoke(store, div, args);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ((*r)[0].i32, -3);
+  const Value zero[] = {Value::from_i32(1), Value::from_i32(0)};
+  auto t = invoke(store, div, zero);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, TrapCode::IntegerDivideByZero);
+  ASSERT_EQ(t.error().backtrace.size(), 1u);
+  EXPECT_EQ(t.error().backtrace[0].func_index, 0u);
+  EXPECT_GT(t.error().backtrace[0].offset, 0u);  // the i32.div_s in the module binary
+  store.set_epoch_deadline(0);
+  auto spin = invoke(store, (*inst)->get_func("spin"), {});
+  ASSERT_FALSE(spin);
+  EXPECT_EQ(spin.error().code, TrapCode::Interrupted);
 }
 
 TEST(JitBaseline, NamesTheFirstInstructionItCannotCompile) {

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -92,6 +93,15 @@ struct Code {
   uint32_t max_slots = 0;  // frame size: L + maximal operand stack height (+ call results)
   std::vector<HandlerEntry> handlers;
   std::vector<CatchEntry> catches;
+
+  // The baseline tier's machine code for this function (Config::tier, src/wasm/jit/baseline.hpp),
+  // run instead of `code` when memory 0 is guarded; null when not compiled. Arguments: the frame,
+  // memory 0's base, the instance's globals, the epoch counter and the deadline. Returns 0, or a
+  // trap as jit::CompiledBody describes it.
+  using JitFn = uint64_t(Slot* fp, uint8_t* mem0, GlobalInst* const* globals,
+                         const std::atomic<uint64_t>* epoch, uint64_t deadline);
+  JitFn* jit_fn = nullptr;
+  std::shared_ptr<const void> jit_owner;  // keeps the machine code mapped
 
   // Entry points: [0] unchecked memory-0 accesses (memory 0 guarded, or no memory), [1] checked.
   mutable std::atomic<const uint32_t*> entry[2] = {nullptr, nullptr};

@@ -21,6 +21,7 @@
 #include "wasm/interp/numeric.hpp"
 #include "wasm/interp/profiler.hpp"
 #include "wasm/interp/simd.hpp"
+#include "wasm/jit/baseline.hpp"
 #include "wasm/runtime/store.hpp"
 #include "wasm/runtime/trap_handler.hpp"
 
@@ -359,6 +360,21 @@ inline void profile_op(const uint32_t* ip) {
     DISPATCH();                                                                                 \
   } while (0)
 
+// The baseline tier's machine code, when the function has it and memory 0 is guarded (the code
+// has no bounds checks): it runs the whole body on the frame, then the function returns as with
+// `return`, or traps at the instruction the code reports (the backtrace maps it as usual).
+#define RUN_JIT(c)                                                                               \
+  do {                                                                                           \
+    if ((c)->jit_fn != nullptr && es->variant == 0) {                                            \
+      const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), es->epoch, es->deadline); \
+      if (KUMO_UNLIKELY(r_ != 0)) {                                                              \
+        ip = (c)->code.data() + jit::CompiledBody::trap_pc(r_);                                  \
+        TRAP(jit::CompiledBody::trap_code(r_));                                                  \
+      }                                                                                          \
+      goto do_return;                                                                            \
+    }                                                                                            \
+  } while (0)
+
   SWITCH_INSTANCE(entry->inst);
   {
     const Code* c = entry->func->code;
@@ -369,6 +385,7 @@ inline void profile_op(const uint32_t* ip) {
   if (KUMO_UNLIKELY(es->epoch->load(std::memory_order_relaxed) >= es->deadline)) {
     TRAP(TrapCode::Interrupted);
   }
+  RUN_JIT(entry->func->code);
   DISPATCH();
 
 #include "wasm/interp/handlers_control.inc"
@@ -382,6 +399,7 @@ trap_exit:
   return trap_code;
 
 #undef SWITCH_INSTANCE
+#undef RUN_JIT
 #undef DISPATCH
 #undef NEXT
 #undef R

@@ -10,12 +10,15 @@ namespace {
 
 using interp::IOp;
 
-// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi), the
-// globals table moves from rdx (division needs rdx) to r8; rax, rcx, rdx, r9 are scratch.
-// Nothing is called, so no callee-saved register is touched.
+// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi); the
+// globals table, the epoch counter's address and the deadline move from rdx, rcx, r8 to r9, r10,
+// r11 (division needs rdx, shifts rcx); rax, rcx, rdx are scratch. Nothing is called, so no
+// callee-saved register is touched.
 constexpr Reg kFp = Reg::rdi;
 constexpr Reg kMem = Reg::rsi;
-constexpr Reg kGlobals = Reg::r8;
+constexpr Reg kGlobals = Reg::r9;
+constexpr Reg kEpoch = Reg::r10;
+constexpr Reg kDeadline = Reg::r11;
 
 struct BinAlu {
   Alu op;
@@ -37,6 +40,14 @@ class Compiler {
   }
   Label target(size_t pc, const uint32_t* ip, int k) {
     return label_at(pc + size_t(int32_t(ip[k])));
+  }
+  // Before a branch that may go backward (a loop): trap once the epoch reached the deadline, as
+  // the interpreter does on its backward branches.
+  void epoch_check(size_t pc, const uint32_t* ip, int k) {
+    if (int32_t(ip[k]) > 0) return;
+    a_.load(Width::W64, Reg::rdx, kEpoch, 0);
+    a_.alu(Alu::Cmp, Width::W64, Reg::rdx, kDeadline);
+    trap_if(Cond::AE, TrapCode::Interrupted, pc);
   }
   void load_imm(Reg r, const uint32_t* p, bool is64) {
     a_.mov_imm(r, is64 ? uint64_t(p[0]) | uint64_t(p[1]) << 32 : uint64_t(p[0]));
@@ -93,6 +104,10 @@ void Compiler::compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branc
   a_.alu(Alu::Cmp, w, Reg::rax, Reg::rcx);
   if (branch) {
     const int off = first + 1 + (imm && w == Width::W64 ? 2 : 1);
+    if (int32_t(ip[off]) <= 0) {
+      epoch_check(pc, ip, off);
+      a_.alu(Alu::Cmp, w, Reg::rax, Reg::rcx);  // the check clobbered the flags
+    }
     a_.jcc(c, target(pc, ip, off));
   } else {
     a_.setcc(c, Reg::rax);
@@ -188,6 +203,8 @@ Expected<CompiledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
   a_.mov(Width::W64, kGlobals, Reg::rdx);
+  a_.mov(Width::W64, kEpoch, Reg::rcx);
+  a_.mov(Width::W64, kDeadline, Reg::r8);
   size_t pc = 0;
   while (pc < n) {
     a_.bind(label_at(pc));
@@ -271,6 +288,7 @@ Expected<CompiledBody> Compiler::run() {
       }
 
       case IOp::Br:  // [H, off]
+        epoch_check(pc, ip, 2);
         a_.jmp(target(pc, ip, 2));
         len = 3;
         break;
@@ -279,6 +297,7 @@ Expected<CompiledBody> Compiler::run() {
       case IOp::BrIfNez64:
       case IOp::BrIfEqz64: {  // [H, c, off]
         const Width w = op == IOp::BrIfNez64 || op == IOp::BrIfEqz64 ? Width::W64 : Width::W32;
+        epoch_check(pc, ip, 3);
         a_.load(w, Reg::rax, kFp, slot(ip, 2));
         a_.test(w, Reg::rax, Reg::rax);
         a_.jcc(op == IOp::BrIfNez || op == IOp::BrIfNez64 ? Cond::NE : Cond::E, target(pc, ip, 3));
@@ -302,6 +321,7 @@ Expected<CompiledBody> Compiler::run() {
       case IOp::BrTable: {  // [H, idx, n, off_0 .. off_n]: off_n is the default
         const uint32_t count = ip[3];
         if (count > 1024) return err("baseline tier: br_table of {} targets at pc {}", count, pc);
+        for (uint32_t i = 0; i <= count; ++i) epoch_check(pc, ip, int(4 + i));
         a_.load(Width::W32, Reg::rax, kFp, slot(ip, 2));
         for (uint32_t i = 0; i < count; ++i) {
           a_.alu_imm(Alu::Cmp, Width::W32, Reg::rax, int32_t(i));

@@ -5,9 +5,10 @@
 // milestone handles: integer arithmetic (division with its traps), extensions, the
 // interpreter's fused arithmetic, compares and their fused branches, constants, copies, select,
 // zeroing locals, globals, memory-0 loads and stores in all their fused address forms (guarded
-// memories: no bounds checks), branches, br_table, unreachable and returns. Calls, epoch checks
-// on back-edges, floats, tables and SIMD are the next milestones, and until they exist the
-// runtime does not use this tier: tests run compiled functions against the spec's results.
+// memories: no bounds checks), branches with epoch checks on the backward ones, br_table,
+// unreachable and returns. With Config::tier = Baseline, compile() compiles every function it
+// can and the interpreter calls their machine code; calls, floats, tables and SIMD are the next
+// milestones (a function using them stays interpreted).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,8 @@ struct CompiledBody {
   // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals.
   // Returns 0, or for a trap (kTrapBit | pc << 8 | TrapCode): the code-unit index of the
   // trapping instruction, for backtraces as the interpreter's Code::wasm_offset maps it.
-  using Fn = uint64_t(interp::Slot* fp, uint8_t* mem0, GlobalInst* const* globals);
+  // Backward branches check the epoch: at `*epoch >= deadline` the function traps (Interrupted).
+  using Fn = interp::Code::JitFn;
   static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
   static TrapCode trap_code(uint64_t r) { return TrapCode(r & 0xFF); }
   static uint32_t trap_pc(uint64_t r) { return uint32_t(r >> 8); }

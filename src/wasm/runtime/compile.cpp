@@ -1,6 +1,7 @@
 // compile(): decode, validate and translate a module once; the result is shared by every Store
 // and thread that instantiates it.
 #include "wasm/interp/interp.hpp"
+#include "wasm/jit/baseline.hpp"
 #include "wasm/runtime/objects.hpp"
 
 namespace kumo::wasm {
@@ -84,6 +85,14 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
     if (!code) {
       return err("func {}: translation failed: {}", module->num_imported_funcs + i,
                  code.error().message);
+    }
+    if (engine.config().tier == Tier::Baseline) {
+      // Functions the tier does not compile yet stay interpreted.
+      if (auto body = jit::compile_body(**code)) {
+        auto owner = std::make_shared<jit::CompiledBody>(std::move(*body));
+        (*code)->jit_fn = owner->fn;
+        (*code)->jit_owner = std::move(owner);
+      }
     }
     compiled->code.push_back(std::move(*code));
   }

@@ -169,12 +169,17 @@ inline Unexpected<Trap> make_trap(TrapCode code, std::string message = {}) {
 // ---------------------------------------------------------------------------------------------
 // Configuration and the Engine (shared, thread-safe; owns the canonical function-type table).
 
+// How functions run: the interpreter, or the baseline compiling tier where it can compile a
+// function (docs/compiler-tier.md; functions it cannot compile yet stay interpreted).
+enum class Tier : uint8_t { Interpreter, Baseline };
+
 struct Config {
   uint64_t max_memory_bytes = uint64_t(4) << 30;  // cap per linear memory
   uint32_t max_call_depth = 20000;                // wasm frames per Store
   size_t value_stack_bytes = size_t(8) << 20;     // interpreter value stack per Store
   bool guard_pages = true;  // reserve 8 GiB per 32-bit memory so loads/stores need no checks
   Features features{};      // validation profile (wasm 3.0 by default; spec suites pick theirs)
+  Tier tier = Tier::Interpreter;
 };
 
 namespace interp {
