@@ -35,6 +35,10 @@ class Compiler {
  private:
   int32_t slot(const uint32_t* ip, int i) const { return int32_t(ip[i] * 8); }
   Label label_at(size_t pc) {
+    if (pc >= labels_.size()) {  // never for translated code; refuse rather than write past
+      bad_target_ = true;
+      return a_.new_label();  // left unbound: finish() fails
+    }
     if (labels_[pc] == UINT32_MAX) labels_[pc] = a_.new_label().id;
     return Label{labels_[pc]};
   }
@@ -76,6 +80,7 @@ class Compiler {
   const interp::Code& code_;
   Assembler a_;
   std::vector<uint32_t> labels_;  // per pc: label id, or UINT32_MAX
+  bool bad_target_ = false;
 };
 
 void Compiler::binop(const BinAlu& b, Width w, const uint32_t* ip, bool imm) {
@@ -209,6 +214,7 @@ Expected<CompiledBody> Compiler::run() {
   while (pc < n) {
     a_.bind(label_at(pc));
     const uint32_t* ip = base + pc;
+    if (n - pc < 2) return err("baseline tier: truncated code at pc {}", pc);
     const IOp op = interp::handler_op(interp::load_handler(ip));
     size_t len = 0;
     switch (op) {
@@ -552,6 +558,7 @@ Expected<CompiledBody> Compiler::run() {
     a_.mov_imm(Reg::rax, t.value);
     a_.ret();
   }
+  if (bad_target_) return err("baseline tier: a branch leaves the function's code");
   KUMO_TRY(auto bytes, a_.finish());
   KUMO_TRY(auto exec, ExecutableCode::create(bytes));
   CompiledBody body{std::move(exec), nullptr};
