@@ -1,5 +1,6 @@
 #include "wasm/runtime/snapshot.hpp"
 
+#include "wasm/interp/exec_state.hpp"
 #include "wasm/runtime/store.hpp"
 
 namespace kumo::wasm {
@@ -21,6 +22,7 @@ Expected<StoreSnapshot> StoreSnapshot::capture(Store& store) {
   });
   s.funcs_ = store.funcs_.size();
   s.func_blocks_ = store.func_blocks_.size();
+  s.exceptions_ = store.exec_ ? store.exec_->exceptions.size() : 0;
   return s;
 }
 
@@ -30,6 +32,9 @@ bool StoreSnapshot::restore(Store& store) const {
       store.globals_.size() != globals_.size() || store.instances_.size() != instances_.size() ||
       store.funcs_.size() != funcs_ || store.func_blocks_.size() != func_blocks_)
     return false;
+  // Exceptions an exnref may still reach live as long as the store: a store that retained more
+  // since capture would keep them across restores.
+  if ((store.exec_ ? store.exec_->exceptions.size() : 0) != exceptions_) return false;
   for (size_t i = 0; i < memories_.size(); ++i)
     if (store.memories_[i]->size != memories_[i].size) return false;  // memory.grow
   for (size_t i = 0; i < memories_.size(); ++i)

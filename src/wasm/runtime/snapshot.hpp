@@ -7,7 +7,8 @@
 // Not captured, because nothing in a store can change it after instantiation: functions, types,
 // tags, imports and exports. restore() refuses (returns false) when a memory's size changed or it
 // has more than 64 MiB of written pages: the caller must drop the store then, as it must after a
-// trap (the store may be mid-call).
+// trap (the store may be mid-call). It also refuses when the store gained objects since capture
+// (functions, memories, tables, globals, instances, exceptions retained for exnrefs).
 #pragma once
 
 #include <array>
@@ -40,6 +41,7 @@ class StoreSnapshot {
   std::vector<std::array<uint64_t, 2>> globals_;
   std::vector<InstanceSegments> instances_;
   size_t funcs_ = 0, func_blocks_ = 0;
+  size_t exceptions_ = 0;  // exceptions the interpreter retained for exnrefs
 };
 
 }  // namespace kumo::wasm
