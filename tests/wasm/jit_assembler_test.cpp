@@ -1,7 +1,8 @@
 // The baseline tier's x86-64 assembler (src/wasm/jit/x64_assembler.hpp): each test assembles a
 // small function with the System V calling convention (arguments in rdi, rsi, rdx; result in
 // rax), runs it from executable memory and checks what it computed, so a wrong encoding (a REX
-// bit, a ModRM/SIB form, a displacement) shows up as a wrong result or a crash.
+// bit, a ModRM/SIB form, a displacement) shows up as a wrong result or a crash. Functions that
+// use callee-saved registers (rbx, rbp, r12-r15) save them, as the ABI requires.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -57,10 +58,12 @@ TEST(JitAssembler, ExtendedRegistersAndEveryAluOp) {
                         {Alu::Xor, 0xFF, 0x0F, 0xF0}};
   for (const Case& c : cases) {
     Assembler a;
+    a.push(R::r14);  // callee-saved: the test's caller may keep a value in it
     a.mov(Width::W64, R::r9, R::rdi);
     a.mov(Width::W64, R::r14, R::rsi);
     a.alu(c.op, Width::W64, R::r9, R::r14);
     a.mov(Width::W64, R::rax, R::r9);
+    a.pop(R::r14);
     a.ret();
     auto f = build<uint64_t(uint64_t, uint64_t)>(a);
     EXPECT_EQ(f.fn(c.a, c.b), c.want) << int(c.op);
@@ -121,10 +124,12 @@ TEST(JitAssembler, LinearMemoryLoadsExtendAsWasmDoes) {
   std::memcpy(memory + 16, bytes, sizeof bytes);
   for (const Case& c : cases) {
     Assembler a;
+    a.push(R::r15), a.push(R::r12);     // callee-saved
     a.mov(Width::W64, R::r15, R::rdi);  // memory base in an extended register
     a.mov(Width::W64, R::r12, R::rsi);  // address in r12 (index needs REX.X)
     a.mov_imm(R::rax, 0xDEAD'BEEF'DEAD'BEEFull);
     a.load(c.kind, R::rax, R::r15, R::r12, 6);  // address 10 + offset 6 = 16
+    a.pop(R::r12), a.pop(R::r15);
     a.ret();
     auto f = build<uint64_t(uint8_t*, uint64_t)>(a);
     EXPECT_EQ(f.fn(memory, 10), c.want) << int(c.kind);
@@ -274,8 +279,10 @@ TEST(JitAssembler, CallsThroughARegisterAndMaterialisesImmediates) {
   for (uint64_t imm : {uint64_t(0), uint64_t(0x7FFF'FFFF), uint64_t(0xFFFF'FFFF),
                        uint64_t(0x1'0000'0000), ~uint64_t(0), uint64_t(-5), uint64_t(1) << 63}) {
     Assembler b;
+    b.push(R::r13);  // callee-saved
     b.mov_imm(R::r13, imm);
     b.mov(Width::W64, R::rax, R::r13);
+    b.pop(R::r13);
     b.ret();
     auto g = build<uint64_t()>(b);
     EXPECT_EQ(g.fn(), imm);
