@@ -238,6 +238,18 @@ const uint8_t* MemoryInst::pristine_page(uint64_t i) const {
   return at < image_len_ ? image_->pristine() + at : nullptr;
 }
 
+void MemoryInst::reset_page(uint64_t i) {
+  const uint64_t page = os_page_size();
+  if (const uint8_t* from = pristine_page(i))
+    std::memcpy(base + i * page, from, page);
+  else
+    std::memset(base + i * page, 0, page);
+}
+
+bool MemoryInst::image_lost() const {
+  return image_len_ != 0 && (!image_ || image_id_ != image_->id());
+}
+
 // Resets a memory to its initial contents without dropping its pages: pages the instance wrote
 // (private copies: present and not file-backed) get the image's bytes back, if it has an image,
 // and the other written pages are zeroed. The slot keeps them private and writable, so the next
@@ -248,7 +260,7 @@ const uint8_t* MemoryInst::pristine_page(uint64_t i) const {
 // sends an IPI too and makes the next instance fault every page again.
 // Returns false (nothing done) when it cannot: no pagemap, too much to copy.
 bool MemoryInst::reset_in_place() {
-  if (image_len_ != 0 && (!image_ || image_id_ != image_->id())) return false;
+  if (image_lost()) return false;
   const uint64_t page = os_page_size();
   const uint64_t npages = page_round_up(size) / page;
   auto entries = read_pagemap(base, npages);
@@ -258,18 +270,13 @@ bool MemoryInst::reset_in_place() {
     if (written(e)) dirty += page;
   if (dirty > kMaxResetInPlace) return false;
   for (uint64_t i = 0; i < npages; ++i) {
-    if (!written(entries[i])) continue;  // untouched or shared
-    const uint8_t* from = pristine_page(i);
-    if (from)
-      std::memcpy(base + i * page, from, page);
-    else
-      std::memset(base + i * page, 0, page);
+    if (written(entries[i])) reset_page(i);  // else untouched or shared
   }
   return true;
 }
 
 bool MemoryInst::capture(Pages& out) const {
-  if (image_len_ != 0 && (!image_ || image_id_ != image_->id())) return false;
+  if (image_lost()) return false;
   const uint64_t page = os_page_size();
   if (reinterpret_cast<uintptr_t>(base) % page != 0) return false;
   const uint64_t npages = page_round_up(size) / page;
@@ -317,11 +324,7 @@ bool MemoryInst::restore(const Pages& pages) {
     if (s >= 0) {
       std::memcpy(base + i * page, pages.bytes.data() + uint64_t(s) * page, page);
     } else if (all_written_ || written(entries[i])) {
-      const uint8_t* from = pristine_page(i);
-      if (from)
-        std::memcpy(base + i * page, from, page);
-      else
-        std::memset(base + i * page, 0, page);
+      reset_page(i);
     }
   }
   return true;

@@ -332,6 +332,9 @@ class MemoryInst {
   bool reset_in_place();                      // see ~MemoryInst
   // What a reset gives OS page `i`: the image's bytes (below image_len_), else nullptr (zeros).
   const uint8_t* pristine_page(uint64_t i) const;
+  void reset_page(uint64_t i);  // writes what pristine_page(i) says into page i
+  // An image was mapped over the start but is no longer held: nothing can reset those pages.
+  bool image_lost() const;
 };
 
 struct TableInst {
