@@ -63,6 +63,8 @@ class Compiler {
   // The fused forms: address = u32(a + (b << k)) or u32(a + imm), then + off.
   int32_t address_rr(const uint32_t* ip, int a, uint32_t off);
   int32_t address_ri(const uint32_t* ip, int a, uint32_t off);
+  int32_t offset(uint32_t off);
+  void add_shl(const uint32_t* ip, int a);
   void divide(IOp op, Width w, const uint32_t* ip, bool imm, size_t pc);
   // Jumps to a stub that returns the trap of `code` at `pc`.
   void trap_if(Cond c, TrapCode code, size_t pc);
@@ -120,14 +122,19 @@ void Compiler::compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branc
   }
 }
 
+// What a compiled function returns for a trap (decoded by CompiledBody::trap_code/trap_pc).
+uint64_t trap_value(TrapCode code, size_t pc) {
+  return CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code);
+}
+
 void Compiler::trap_if(Cond c, TrapCode code, size_t pc) {
   Label l = a_.new_label();
-  stubs_.push_back({l, CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code)});
+  stubs_.push_back({l, trap_value(code, pc)});
   a_.jcc(c, l);
 }
 
 void Compiler::trap(TrapCode code, size_t pc) {
-  a_.mov_imm(Reg::rax, CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code));
+  a_.mov_imm(Reg::rax, trap_value(code, pc));
   a_.ret();
 }
 
@@ -175,33 +182,39 @@ void Compiler::divide(IOp op, Width w, const uint32_t* ip, bool imm, size_t pc) 
   a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
 }
 
-int32_t Compiler::address_rr(const uint32_t* ip, int a, uint32_t off) {
+// The static offset as the displacement of [mem + rax + disp], or added to rax when it does not
+// fit a signed 32-bit displacement (wasm offsets are unsigned).
+int32_t Compiler::offset(uint32_t off) {
+  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
+  a_.mov_imm(Reg::rcx, off);
+  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
+  return 0;
+}
+
+// eax = slot a + (slot a+1 << k), k the immediate after them: the fused i32.add of a shifted
+// index (I32AddShl, and the RR address forms).
+void Compiler::add_shl(const uint32_t* ip, int a) {
   a_.load(Width::W32, Reg::rax, kFp, slot(ip, a));
   a_.load(Width::W32, Reg::rdx, kFp, slot(ip, a + 1));
   a_.mov_imm(Reg::rcx, ip[a + 2] & 31);
   a_.shift_cl(Shift::Shl, Width::W32, Reg::rdx);
   a_.alu(Alu::Add, Width::W32, Reg::rax, Reg::rdx);  // wraps like i32.add
-  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
-  a_.mov_imm(Reg::rcx, off);
-  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
-  return 0;
+}
+
+int32_t Compiler::address_rr(const uint32_t* ip, int a, uint32_t off) {
+  add_shl(ip, a);
+  return offset(off);
 }
 
 int32_t Compiler::address_ri(const uint32_t* ip, int a, uint32_t off) {
   a_.load(Width::W32, Reg::rax, kFp, slot(ip, a));
   a_.alu_imm(Alu::Add, Width::W32, Reg::rax, int32_t(ip[a + 1]));  // wraps like i32.add
-  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
-  a_.mov_imm(Reg::rcx, off);
-  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
-  return 0;
+  return offset(off);
 }
 
 int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
   a_.load(Width::W32, Reg::rax, kFp, slot(ip, addr_operand));  // zero-extended
-  if (off <= uint32_t(std::numeric_limits<int32_t>::max())) return int32_t(off);
-  a_.mov_imm(Reg::rcx, off);
-  a_.alu(Alu::Add, Width::W64, Reg::rax, Reg::rcx);
-  return 0;
+  return offset(off);
 }
 
 Expected<CompiledBody> Compiler::run() {
@@ -407,11 +420,7 @@ Expected<CompiledBody> Compiler::run() {
         break;
       }
       case IOp::I32AddShl: {  // [H, d, a, b, k]: d = a + (b << k)
-        a_.load(Width::W32, Reg::rax, kFp, slot(ip, 3));
-        a_.load(Width::W32, Reg::rdx, kFp, slot(ip, 4));
-        a_.mov_imm(Reg::rcx, ip[5] & 31);
-        a_.shift_cl(Shift::Shl, Width::W32, Reg::rdx);
-        a_.alu(Alu::Add, Width::W32, Reg::rax, Reg::rdx);
+        add_shl(ip, 3);
         a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);
         len = 6;
         break;
