@@ -22,7 +22,16 @@ constexpr uint64_t kMaxListByteLength = (uint64_t(1) << 28) - 1;
 // are variants, maps are lists of (key, value) tuples.
 
 enum class Shape : uint8_t {
-  Prim, List, FixedList, Map, Record, Variant, Flags, Own, Borrow, Unsupported,
+  Prim,
+  List,
+  FixedList,
+  Map,
+  Record,
+  Variant,
+  Flags,
+  Own,
+  Borrow,
+  Unsupported,
 };
 
 struct View {
@@ -46,17 +55,10 @@ ValKind variant_kind(const DefinedType& d);
 ValKind prim_kind(PrimValType p);
 
 inline uint64_t align_to(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
-inline uint32_t disc_size(size_t cases) {
-  return cases <= 256 ? 1 : cases <= 65536 ? 2 : 4;
-}
+inline uint32_t disc_size(size_t cases) { return cases <= 256 ? 1 : cases <= 65536 ? 2 : 4; }
 inline uint32_t flags_size(size_t labels) { return labels <= 8 ? 1 : labels <= 16 ? 2 : 4; }
 
 // Layout of a tuple of `types` that is not in the arena (a map entry; spilled parameters).
-struct TupleLayout {
-  uint32_t alignment = 1;
-  uint64_t size = 0;
-  std::vector<uint64_t> offsets;
-};
 TupleLayout tuple_layout(const TypeArena& arena, std::span<const ValType> types, abi::PtrType ptr);
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +85,8 @@ Trapping<uint64_t> reallocate_checked(LiftLowerContext& cx, uint64_t old_ptr, ui
 // Pieces implemented in separate files.
 
 // abi_strings.cpp
-Trapping<Val> load_string_from_range(LiftLowerContext& cx, uint64_t ptr, uint64_t tagged_code_units);
+Trapping<Val> load_string_from_range(LiftLowerContext& cx, uint64_t ptr,
+                                     uint64_t tagged_code_units);
 Trapping<std::pair<uint64_t, uint64_t>> store_string_into_range(LiftLowerContext& cx, const Val& v);
 
 // abi_memory.cpp
@@ -98,8 +101,8 @@ uint64_t pack_flags(const Val& v, size_t labels);
 Trapping<void> check_kind(const LiftLowerContext& cx, const Val& v, ValKind want, const ValType& t);
 // Checks a variant-like Val against its type `t` (view `w`) before lowering: kind, case index in
 // range, payload present exactly when the case has one. Returns the case's payload type.
-Trapping<std::optional<ValType>> check_variant_case(const LiftLowerContext& cx, const Val& v, const View& w,
-                                                    const ValType& t);
+Trapping<std::optional<ValType>> check_variant_case(const LiftLowerContext& cx, const Val& v,
+                                                    const View& w, const ValType& t);
 Trapping<char32_t> convert_i32_to_char(uint64_t i);
 Trapping<uint32_t> char_to_i32(const Val& v);
 uint32_t canonical_f32_bits(float f);

@@ -240,7 +240,7 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
 
 namespace {
 
-Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const ValuesPlan& l) {
+Trapping<void> check_tuple_ptr(const LiftLowerContext& cx, uint64_t ptr, const TupleLayout& l) {
   KUMO_CHECK(require_memory(cx));
   if (ptr % l.alignment != 0) {
     return abi_trap(fmt::format("unaligned pointer: {:#x} is not aligned to {}", ptr, l.alignment));
@@ -264,12 +264,7 @@ ValuesPlan plan_values(const TypeArena& arena, abi::PtrType ptr, size_t max_flat
       break;
     }
   }
-  if (!plan.flat) {
-    TupleLayout l = tuple_layout(arena, types, ptr);
-    plan.alignment = l.alignment;
-    plan.size = l.size;
-    plan.offsets = std::move(l.offsets);
-  }
+  if (!plan.flat) plan.layout = tuple_layout(arena, types, ptr);
   return plan;
 }
 
@@ -279,10 +274,10 @@ Trapping<void> lift_flat_values_into(LiftLowerContext& cx, size_t max_flat, Flat
                                types, vals);
 }
 
-Trapping<void> lift_flat_values_into(LiftLowerContext& cx, const ValuesPlan& l, FlatReader& in,
+Trapping<void> lift_flat_values_into(LiftLowerContext& cx, const ValuesPlan& plan, FlatReader& in,
                                      std::span<const ValType> types, std::vector<Val>& vals) {
   vals.reserve(vals.size() + types.size());
-  if (l.flat) {
+  if (plan.flat) {
     for (const ValType& t : types) {
       KUMO_TRY(Val v, lift_flat(cx, in, t));
       vals.push_back(std::move(v));
@@ -290,6 +285,7 @@ Trapping<void> lift_flat_values_into(LiftLowerContext& cx, const ValuesPlan& l, 
     return {};
   }
   KUMO_TRY(uint64_t ptr, take_ptr(cx, in));
+  const TupleLayout& l = plan.layout;
   KUMO_CHECK(check_tuple_ptr(cx, ptr, l));
   for (size_t i = 0; i < types.size(); ++i) {
     KUMO_TRY(Val v, load(cx, ptr + l.offsets[i], types[i]));
@@ -312,16 +308,17 @@ Trapping<void> lower_flat_values(LiftLowerContext& cx, size_t max_flat, std::spa
                            types, out, out_param);
 }
 
-Trapping<void> lower_flat_values(LiftLowerContext& cx, const ValuesPlan& l,
+Trapping<void> lower_flat_values(LiftLowerContext& cx, const ValuesPlan& plan,
                                  std::span<const Val> vals, std::span<const ValType> types,
                                  std::vector<uint64_t>& out, FlatReader* out_param) {
   if (vals.size() != types.size()) {
     return abi_trap(fmt::format("expected {} values, got {}", types.size(), vals.size()));
   }
-  if (l.flat) {
+  if (plan.flat) {
     for (size_t i = 0; i < vals.size(); ++i) KUMO_CHECK(lower_flat(cx, vals[i], types[i], out));
     return {};
   }
+  const TupleLayout& l = plan.layout;
   uint64_t ptr;
   if (!out_param) {
     KUMO_TRY(ptr, reallocate_checked(cx, 0, 0, l.alignment, l.size, ""));

@@ -74,11 +74,14 @@ Trapping<void> lower_flat(LiftLowerContext& cx, const Val& v, const ValType& t,
 // What lifting or lowering a list of values needs to know about their types: whether they
 // travel flat (at most max_flat core values), else where each lies in memory. Lowered functions
 // compute it once per signature instead of on every call.
-struct ValuesPlan {
-  bool flat = true;
-  uint32_t alignment = 1;  // the rest only when !flat
+struct TupleLayout {
+  uint32_t alignment = 1;
   uint64_t size = 0;
   std::vector<uint64_t> offsets;
+};
+struct ValuesPlan {
+  bool flat = true;
+  TupleLayout layout;  // only when !flat
 };
 ValuesPlan plan_values(const TypeArena& arena, abi::PtrType ptr, size_t max_flat,
                        std::span<const ValType> types);
