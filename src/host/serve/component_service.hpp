@@ -1,6 +1,8 @@
 // ComponentService: serves HTTP requests with a wasi:http component. The component is compiled
-// and linked once (one rt::InstancePre); each request gets a fresh rt::Store and instance on the
-// worker thread that received it, and calls wasi:http/incoming-handler@0.2.x#handle. A trap
+// and linked once (one rt::InstancePre); each request gets a pristine instance on the worker
+// thread that received it (the worker's instance restored to its state right after
+// instantiation, or a fresh one: ServiceOptions::recycle), and calls
+// wasi:http/incoming-handler@0.2.x#handle. A trap
 // becomes 500 (logged with its wasm backtrace), the deadline 504, when the response head has
 // not gone out yet; otherwise the connection is cut so the client sees an incomplete response.
 #pragma once
