@@ -96,10 +96,16 @@ struct Code {
 
   // The baseline tier's machine code for this function (Config::tier, src/wasm/jit/baseline.hpp),
   // run instead of `code` when memory 0 is guarded; null when not compiled. Arguments: the frame,
-  // memory 0's base, the instance's globals, the epoch counter and the deadline. Returns 0, or a
-  // trap as jit::CompiledBody describes it.
-  using JitFn = uint64_t(Slot* fp, uint8_t* mem0, GlobalInst* const* globals,
-                         const std::atomic<uint64_t>* epoch, uint64_t deadline);
+  // memory 0's base, the instance's globals, the epoch counter, the deadline, and where to resume
+  // (null: the function's entry; else an address a previous exit returned). Returns what
+  // jit::CompiledBody describes: a return, a trap, or an exit to the interpreter at a pc.
+  struct JitResult {
+    uint64_t status;
+    const void* resume;  // for an exit at a call: where to continue once the callee returned
+  };
+  using JitFn = JitResult(Slot* fp, uint8_t* mem0, GlobalInst* const* globals,
+                          const std::atomic<uint64_t>* epoch, uint64_t deadline,
+                          const void* resume);
   JitFn* jit_fn = nullptr;
   std::shared_ptr<const void> jit_owner;  // keeps the machine code mapped
 

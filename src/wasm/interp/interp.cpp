@@ -27,6 +27,7 @@
 
 #define KUMO_LIKELY(x) __builtin_expect(!!(x), 1)
 #define KUMO_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define KUMO_LIKELY(x) __builtin_expect(!!(x), 1)
 
 namespace kumo::wasm::interp {
 
@@ -361,18 +362,31 @@ inline void profile_op(const uint32_t* ip) {
   } while (0)
 
 // The baseline tier's machine code, when the function has it and memory 0 is guarded (the code
-// has no bounds checks): it runs the whole body on the frame, then the function returns as with
-// `return`, or traps at the instruction the code reports (the backtrace maps it as usual).
-#define RUN_JIT(c)                                                                               \
-  do {                                                                                           \
-    if ((c)->jit_fn != nullptr && es->variant == 0) {                                            \
-      const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), es->epoch, es->deadline); \
-      if (KUMO_UNLIKELY(r_ != 0)) {                                                              \
-        ip = (c)->code.data() + jit::CompiledBody::trap_pc(r_);                                  \
-        TRAP(jit::CompiledBody::trap_code(r_));                                                  \
-      }                                                                                          \
-      goto do_return;                                                                            \
-    }                                                                                            \
+// has no bounds checks): it runs on the frame from the function's entry (RUN_JIT) or from where
+// it left off for a call (RESUME_JIT). Then the function returns as with `return`, traps at the
+// instruction the code reports (the backtrace maps it as usual), or continues here at the pc the
+// code exited at; for a call, the frame keeps where the code resumes once the callee returned.
+#define ENTER_JIT(c, from)                                                                    \
+  do {                                                                                          \
+    const auto r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), es->epoch, es->deadline,       \
+                                (from));                                                        \
+    if (KUMO_LIKELY(r_.status == 0)) goto do_return;                                            \
+    ip = (c)->code.data() + jit::CompiledBody::pc(r_.status);                                   \
+    if (jit::CompiledBody::is_trap(r_.status)) TRAP(jit::CompiledBody::trap_code(r_.status));   \
+    csp->jit_resume = r_.resume;                                                                \
+    DISPATCH();                                                                                 \
+  } while (0)
+#define RUN_JIT(c)                                                 \
+  do {                                                             \
+    if ((c)->jit_fn != nullptr && es->variant == 0) ENTER_JIT(c, nullptr); \
+  } while (0)
+// After a call returned to the frame at csp (fp, ip, the instance already switched back).
+#define RESUME_JIT()                                   \
+  do {                                                 \
+    if (const void* at_ = csp->jit_resume) {           \
+      csp->jit_resume = nullptr;                       \
+      ENTER_JIT(csp->func->code, at_);                 \
+    }                                                  \
   } while (0)
 
   SWITCH_INSTANCE(entry->inst);
@@ -399,7 +413,9 @@ trap_exit:
   return trap_code;
 
 #undef SWITCH_INSTANCE
+#undef ENTER_JIT
 #undef RUN_JIT
+#undef RESUME_JIT
 #undef DISPATCH
 #undef NEXT
 #undef R
@@ -626,6 +642,7 @@ Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots) {
   entry->func = func;
   entry->inst = func->instance;
   entry->ip = nullptr;
+  entry->jit_resume = nullptr;
 
   Frame* saved_cur = es.cur_frame;
   ++es.depth;

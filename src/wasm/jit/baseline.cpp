@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace kumo::wasm::jit {
@@ -13,7 +14,7 @@ using interp::IOp;
 // Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi); the
 // globals table, the epoch counter's address and the deadline move from rdx, rcx, r8 to r9, r10,
 // r11 (division needs rdx, shifts rcx); rax, rcx, rdx are scratch. Nothing is called, so no
-// callee-saved register is touched.
+// callee-saved register is touched. A result comes back in rax (status) and rdx (resume address).
 constexpr Reg kFp = Reg::rdi;
 constexpr Reg kMem = Reg::rsi;
 constexpr Reg kGlobals = Reg::r9;
@@ -73,6 +74,16 @@ class Compiler {
     a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
     a_.ret();
   }
+  // Returns an exit at `pc`; with `resume_pc`, the code there is where a later entry resumes.
+  void exit_to_interpreter(size_t pc, std::optional<size_t> resume_pc) {
+    if (resume_pc)
+      a_.lea(Reg::rdx, label_at(*resume_pc));
+    else
+      a_.alu(Alu::Xor, Width::W32, Reg::rdx, Reg::rdx);
+    a_.mov_imm(Reg::rax, CompiledBody::kExitBit | uint64_t(pc) << 8);
+    a_.ret();
+  }
+  size_t uncompiled_ = 0;
   struct TrapStub {
     Label label;
     uint64_t value;
@@ -220,11 +231,20 @@ int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
 Expected<CompiledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
+  if (!code_.handlers.empty()) return err("baseline tier: exception handlers are not compiled");
+  // The resume address arrives in r9, where the globals go.
+  Label start = a_.new_label();
+  a_.mov(Width::W64, Reg::rax, Reg::r9);
   a_.mov(Width::W64, kGlobals, Reg::rdx);
   a_.mov(Width::W64, kEpoch, Reg::rcx);
   a_.mov(Width::W64, kDeadline, Reg::r8);
+  a_.test(Width::W64, Reg::rax, Reg::rax);
+  a_.jcc(Cond::E, start);
+  a_.jmp(Reg::rax);
+  a_.bind(start);
   size_t pc = 0;
-  while (pc < n) {
+  bool stopped = false;
+  while (pc < n && !stopped) {
     a_.bind(label_at(pc));
     const uint32_t* ip = base + pc;
     if (n - pc < 2) return err("baseline tier: truncated code at pc {}", pc);
@@ -556,12 +576,35 @@ Expected<CompiledBody> Compiler::run() {
         KUMO_STORE(I64Store32, MemStore::B32)
 #undef KUMO_STORE
 
+      // Calls: the interpreter makes them (frames, host functions, type checks), then resumes
+      // the code right after.
+      case IOp::Call:  // [H, func, frame]
+      case IOp::CallRef:  // [H, ref, frame]
+        len = 4;
+        exit_to_interpreter(pc, pc + len);
+        break;
+      case IOp::CallIndirect:  // [H, type_id, table, idx, frame, is64]
+        len = 7;
+        exit_to_interpreter(pc, pc + len);
+        break;
+
       default:
-        return err("baseline tier: instruction {} at pc {} is not compiled yet", unsigned(op), pc);
+        // Without this instruction's length the code after it cannot be found: the interpreter
+        // runs the rest of the activation (tail calls included, which replace the frame).
+        exit_to_interpreter(pc, std::nullopt);
+        stopped = true;
+        ++uncompiled_;
+        break;
     }
     pc += len;
   }
-  return_normally();  // the interpreter's code ends with a return; never fall off the end
+  if (!stopped) return_normally();  // the code ends with a return; never fall off the end
+  // Branch targets past where compilation stopped continue in the interpreter.
+  for (size_t target = 0; target < labels_.size(); ++target) {
+    if (labels_[target] == UINT32_MAX || a_.bound(Label{labels_[target]})) continue;
+    a_.bind(Label{labels_[target]});
+    exit_to_interpreter(target, std::nullopt);
+  }
   for (const TrapStub& t : stubs_) {
     a_.bind(t.label);
     a_.mov_imm(Reg::rax, t.value);

@@ -1,14 +1,14 @@
-// The baseline compiling tier, milestone 1 (docs/compiler-tier.md): one function's interpreter
-// code (interp::Code: slot operands, resolved branch offsets) becomes x86-64 machine code, one
-// template per instruction, on the same frame layout, so the two tiers can later call each other
-// without moving arguments. A function compiles only when every instruction in it is one this
-// milestone handles: integer arithmetic (division with its traps), extensions, the
-// interpreter's fused arithmetic, compares and their fused branches, constants, copies, select,
-// zeroing locals, globals, memory-0 loads and stores in all their fused address forms (guarded
-// memories: no bounds checks), branches with epoch checks on the backward ones, br_table,
-// unreachable and returns. With Config::tier = Baseline, compile() compiles every function it
-// can and the interpreter calls their machine code; calls, floats, tables and SIMD are the next
-// milestones (a function using them stays interpreted).
+// The baseline compiling tier (docs/compiler-tier.md): one function's interpreter code
+// (interp::Code: slot operands, resolved branch offsets) becomes x86-64 machine code, one
+// template per instruction, on the same frame layout as the interpreter's, so that the two tiers
+// hand a frame to each other at any call or uncompiled instruction. Compiled: integer
+// arithmetic (division with its traps), extensions, the interpreter's fused arithmetic, compares
+// and their fused branches, constants, copies, select, zeroing locals, globals, memory-0 loads
+// and stores in all their fused address forms (guarded memories: no bounds checks), branches
+// with epoch checks on the backward ones, br_table, unreachable and returns. Calls exit to the
+// interpreter, which makes the call and re-enters the compiled code after it; at the first
+// instruction the tier does not compile, the code exits and the interpreter runs the rest of
+// that activation. Functions with exception handlers stay interpreted.
 #pragma once
 
 #include <cstdint>
@@ -21,14 +21,26 @@ namespace kumo::wasm::jit {
 
 struct CompiledBody {
   // Runs the body on the frame at `fp` (parameters in the first slots, as the interpreter lays
-  // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals.
-  // Returns 0, or for a trap (kTrapBit | pc << 8 | TrapCode): the code-unit index of the
-  // trapping instruction, for backtraces as the interpreter's Code::wasm_offset maps it.
+  // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals,
+  // from the function's entry or, with `resume`, from where an earlier exit left off.
+  // The status it returns:
+  // - 0: the function returned.
+  // - kTrapBit | pc << 8 | TrapCode: a trap at the code-unit index `pc` (for backtraces, as the
+  //   interpreter's Code::wasm_offset maps it).
+  // - kExitBit | pc << 8: the interpreter continues at `pc`. For a call, `resume` says where the
+  //   compiled code continues once the callee returned (the frame keeps no state in registers);
+  //   for an instruction this tier does not compile, `resume` is null and the interpreter runs
+  //   the rest of the activation.
   // Backward branches check the epoch: at `*epoch >= deadline` the function traps (Interrupted).
   using Fn = interp::Code::JitFn;
+  using Result = interp::Code::JitResult;
   static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
+  static constexpr uint64_t kExitBit = uint64_t(1) << 62;
+  static bool is_trap(uint64_t r) { return (r & kTrapBit) != 0; }
+  static bool is_exit(uint64_t r) { return (r & kExitBit) != 0; }
   static TrapCode trap_code(uint64_t r) { return TrapCode(r & 0xFF); }
-  static uint32_t trap_pc(uint64_t r) { return uint32_t(r >> 8); }
+  static uint32_t pc(uint64_t r) { return uint32_t((r & ~(kTrapBit | kExitBit)) >> 8); }
+  static uint32_t trap_pc(uint64_t r) { return pc(r); }
   ExecutableCode code;
   Fn* fn = nullptr;
 };
