@@ -289,5 +289,29 @@ TEST(JitAssembler, CallsThroughARegisterAndMaterialisesImmediates) {
   }
 }
 
+TEST(JitAssembler, BitCountsIn32And64BitsWithExtendedRegisters) {
+  if (!has_bit_count_instructions()) GTEST_SKIP() << "this CPU lacks LZCNT/TZCNT/POPCNT";
+  using BC = Assembler::BitCount;
+  struct Case {
+    BC op;
+    Width w;
+    uint64_t x, want;
+  };
+  const Case cases[] = {{BC::Lzcnt, Width::W32, 1, 31},         {BC::Lzcnt, Width::W32, 0, 32},
+                        {BC::Lzcnt, Width::W64, 1, 63},         {BC::Lzcnt, Width::W64, 0, 64},
+                        {BC::Tzcnt, Width::W32, 0x80, 7},       {BC::Tzcnt, Width::W32, 0, 32},
+                        {BC::Tzcnt, Width::W64, 1ull << 40, 40}, {BC::Tzcnt, Width::W64, 0, 64},
+                        {BC::Popcnt, Width::W32, ~0ull, 32},    {BC::Popcnt, Width::W64, ~0ull, 64}};
+  for (const Case& c : cases) {
+    Assembler a;
+    a.mov(Width::W64, R::r10, R::rdi);
+    a.bit_count(c.op, c.w, R::r11, R::r10);
+    a.mov(Width::W64, R::rax, R::r11);
+    a.ret();
+    auto f = build<uint64_t(uint64_t)>(a);
+    EXPECT_EQ(f.fn(c.x), c.want) << int(c.op) << " " << int(c.w) << " " << c.x;
+  }
+}
+
 }  // namespace
 }  // namespace kumo::wasm::jit

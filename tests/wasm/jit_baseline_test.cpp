@@ -155,9 +155,9 @@ Tally run_file(const std::string& name) {
     }
     uint8_t* mem0 = inst->memories.empty() ? nullptr : inst->memories[0]->base;
     const std::atomic<uint64_t> epoch{0};
+    interp::JitEnv env{&epoch, UINT64_MAX, inst};
     const uint64_t r =
-        it->second->fn(frame.data(), mem0, inst->globals.data(), &epoch, UINT64_MAX, nullptr)
-            .status;
+        it->second->fn(frame.data(), mem0, inst->globals.data(), &env, nullptr).status;
     if (CompiledBody::is_exit(r)) {  // a call or an uncompiled instruction: the interpreter's part
       ++t.not_compiled;
       continue;
@@ -235,7 +235,8 @@ TEST(JitBaseline, LoopsStopAtTheEpochDeadline) {
   ASSERT_TRUE(body) << body.error().message;
   std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 4);
   const std::atomic<uint64_t> epoch{5};
-  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &epoch, 5, nullptr).status;
+  interp::JitEnv env{&epoch, 5, nullptr};
+  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &env, nullptr).status;
   ASSERT_TRUE(r & CompiledBody::kTrapBit);
   EXPECT_EQ(CompiledBody::trap_code(r), TrapCode::Interrupted);
 }

@@ -78,6 +78,14 @@ struct CatchEntry {
   uint32_t exn_slot = kNoSlot;  // legacy catch: the caught exception is kept here for rethrow
 };
 
+// What the running activation shares with compiled code and its helpers: the interruption
+// check (trap once *epoch >= deadline) and the instance the code runs in.
+struct JitEnv {
+  const std::atomic<uint64_t>* epoch = nullptr;
+  uint64_t deadline = UINT64_MAX;
+  Instance* inst = nullptr;
+};
+
 // Translated code of one defined function. Immutable after translation except for the lazily
 // built bounds-checked variant (see entry_checked()).
 struct Code {
@@ -96,15 +104,14 @@ struct Code {
 
   // The baseline tier's machine code for this function (Config::tier, src/wasm/jit/baseline.hpp),
   // run instead of `code` when memory 0 is guarded; null when not compiled. Arguments: the frame,
-  // memory 0's base, the instance's globals, the epoch counter, the deadline, and where to resume
+  // memory 0's base, the instance's globals, the running activation's JitEnv, and where to resume
   // (null: the function's entry; else an address a previous exit returned). Returns what
   // jit::CompiledBody describes: a return, a trap, or an exit to the interpreter at a pc.
   struct JitResult {
     uint64_t status;
     const void* resume;  // for an exit at a call: where to continue once the callee returned
   };
-  using JitFn = JitResult(Slot* fp, uint8_t* mem0, GlobalInst* const* globals,
-                          const std::atomic<uint64_t>* epoch, uint64_t deadline,
+  using JitFn = JitResult(Slot* fp, uint8_t* mem0, GlobalInst* const* globals, JitEnv* env,
                           const void* resume);
   JitFn* jit_fn = nullptr;
   std::shared_ptr<const void> jit_owner;  // keeps the machine code mapped

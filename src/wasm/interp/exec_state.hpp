@@ -71,8 +71,7 @@ struct ExecState {
   Frame* entry_frame = nullptr;  // the activation's first frame
   MemoryInst* mem0 = nullptr;    // memory 0 of the running instance
   int variant = 0;               // Code::entry index: 1 = bounds-checked memory-0 accesses
-  const std::atomic<uint64_t>* epoch = nullptr;
-  uint64_t deadline = UINT64_MAX;
+  JitEnv jit;  // the epoch check and the running instance
 
  private:
   std::unique_ptr<Slot[]> stack_mem_;

@@ -96,6 +96,7 @@ uint32_t host_frame_slots(const FuncInst* f) {
   Frame* saved_frame_top = es.frame_top;
   Frame* saved_entry = es.entry_frame;
   MemoryInst* saved_mem0 = es.mem0;
+  Instance* saved_inst = es.jit.inst;
   int saved_variant = es.variant;
   es.stack_top = args + host_frame_slots(f);
   es.frame_top = csp + 1;
@@ -116,8 +117,9 @@ uint32_t host_frame_slots(const FuncInst* f) {
   es.frame_top = saved_frame_top;
   es.entry_frame = saved_entry;
   es.mem0 = saved_mem0;
+  es.jit.inst = saved_inst;
   es.variant = saved_variant;
-  es.deadline = es.store->epoch_deadline();  // the host may have moved it
+  es.jit.deadline = es.store->epoch_deadline();  // the host may have moved it
   es.cur_frame = csp;
   if (KUMO_LIKELY(r.has_value())) return kOk;
   Trap& t = r.error();
@@ -191,6 +193,9 @@ int op_memory_init(Instance* inst, Slot* fp, const uint32_t* ip) {
   return kOk;
 }
 
+}  // namespace
+
+// Also the baseline tier's helpers (src/wasm/jit/helpers.cpp).
 int op_memory_copy(Instance* inst, Slot* fp, const uint32_t* ip) {
   MemoryInst* dm = inst->memories[ip[5]];
   MemoryInst* sm = inst->memories[ip[6]];
@@ -215,6 +220,8 @@ int op_memory_fill(Instance* inst, Slot* fp, const uint32_t* ip) {
   if (n) std::memset(m->base + d, v, n);
   return kOk;
 }
+
+namespace {
 
 int op_table_fill(Instance* inst, Slot* fp, const uint32_t* ip) {
   TableInst* t = inst->tables[ip[5]];
@@ -306,12 +313,13 @@ inline void profile_op(const uint32_t* ip) {
   const uint32_t* ret_ip = nullptr;
   uint32_t tail_slots = 0;
   es->entry_frame = entry;
-  es->epoch = es->store->engine().epoch_ptr();
-  es->deadline = es->store->epoch_deadline();
+  es->jit.epoch = es->store->engine().epoch_ptr();
+  es->jit.deadline = es->store->epoch_deadline();
 
 #define SWITCH_INSTANCE(ni)                                                       \
   do {                                                                            \
     inst = (ni);                                                                  \
+    es->jit.inst = inst;                                                          \
     MemoryInst* m0_ = inst->memories.empty() ? nullptr : inst->memories[0];       \
     es->mem0 = m0_;                                                               \
     mbase = m0_ ? m0_->base : nullptr;                                            \
@@ -355,7 +363,7 @@ inline void profile_op(const uint32_t* ip) {
 #define BRANCH(k)                                                                               \
   do {                                                                                          \
     int32_t off_ = int32_t(ip[k]);                                                              \
-    if (off_ <= 0 && KUMO_UNLIKELY(es->epoch->load(std::memory_order_relaxed) >= es->deadline)) \
+    if (off_ <= 0 && KUMO_UNLIKELY(es->jit.epoch->load(std::memory_order_relaxed) >= es->jit.deadline)) \
       TRAP(TrapCode::Interrupted);                                                              \
     ip += off_;                                                                                 \
     DISPATCH();                                                                                 \
@@ -368,7 +376,7 @@ inline void profile_op(const uint32_t* ip) {
 // code exited at; for a call, the frame keeps where the code resumes once the callee returned.
 #define ENTER_JIT(c, from)                                                                    \
   do {                                                                                          \
-    const auto r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), es->epoch, es->deadline,       \
+    const auto r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit,       \
                                 (from));                                                        \
     if (KUMO_LIKELY(r_.status == 0)) goto do_return;                                            \
     ip = (c)->code.data() + jit::CompiledBody::pc(r_.status);                                   \
@@ -396,7 +404,7 @@ inline void profile_op(const uint32_t* ip) {
     if (ip == nullptr) ip = c->entry_checked();
   }
   es->cur_frame = csp;
-  if (KUMO_UNLIKELY(es->epoch->load(std::memory_order_relaxed) >= es->deadline)) {
+  if (KUMO_UNLIKELY(es->jit.epoch->load(std::memory_order_relaxed) >= es->jit.deadline)) {
     TRAP(TrapCode::Interrupted);
   }
   RUN_JIT(entry->func->code);

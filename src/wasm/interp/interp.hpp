@@ -7,6 +7,7 @@
 #include <span>
 
 #include "wasm/common/expected.hpp"
+#include "wasm/interp/code.hpp"
 #include "wasm/module.hpp"
 #include "wasm/runtime/objects.hpp"
 
@@ -20,5 +21,10 @@ Expected<std::unique_ptr<Code, CodeDeleter>> translate(const Module& module, uin
 // Calls `func` (wasm or host) with arguments in `slots` (laid out as for HostCallback) and writes
 // its results to `slots` from index 0. `slots` holds max(params, results) slots.
 Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots);
+
+// memory.copy [H, dst, src, n, dst_mem, src_mem] and memory.fill [H, dst, val, n, mem] on the
+// frame at `fp`: a TrapCode (out of bounds), or a negative value when they completed.
+int op_memory_copy(Instance* inst, Slot* fp, const uint32_t* ip);
+int op_memory_fill(Instance* inst, Slot* fp, const uint32_t* ip);
 
 }  // namespace kumo::wasm::interp

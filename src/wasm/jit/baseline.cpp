@@ -1,9 +1,12 @@
 #include "wasm/jit/baseline.hpp"
 
 #include <cstddef>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#include "wasm/jit/helpers.hpp"
 
 namespace kumo::wasm::jit {
 
@@ -11,15 +14,18 @@ namespace {
 
 using interp::IOp;
 
-// Registers: the frame pointer and memory 0 stay where the caller passed them (rdi, rsi); the
-// globals table, the epoch counter's address and the deadline move from rdx, rcx, r8 to r9, r10,
-// r11 (division needs rdx, shifts rcx); rax, rcx, rdx are scratch. Nothing is called, so no
-// callee-saved register is touched. A result comes back in rax (status) and rdx (resume address).
-constexpr Reg kFp = Reg::rdi;
-constexpr Reg kMem = Reg::rsi;
-constexpr Reg kGlobals = Reg::r9;
-constexpr Reg kEpoch = Reg::r10;
-constexpr Reg kDeadline = Reg::r11;
+// Registers: the state lives in callee-saved registers, so helpers (helpers.hpp) are plain C++
+// calls: rbx = the frame, rbp = memory 0's base, r12 = the globals table, r13 = the JitEnv,
+// r14 = the deadline, r15 = the epoch counter's address. rax, rcx, rdx are scratch (division
+// needs rdx, shifts rcx). A result leaves through one epilogue, in rax (status) and rdx (the
+// resume address).
+constexpr Reg kFp = Reg::rbx;
+constexpr Reg kMem = Reg::rbp;
+constexpr Reg kGlobals = Reg::r12;
+constexpr Reg kEnv = Reg::r13;
+constexpr Reg kDeadline = Reg::r14;
+constexpr Reg kEpoch = Reg::r15;
+constexpr Reg kSaved[] = {Reg::rbx, Reg::rbp, Reg::r12, Reg::r13, Reg::r14, Reg::r15};
 
 struct BinAlu {
   Alu op;
@@ -72,8 +78,13 @@ class Compiler {
   void trap(TrapCode code, size_t pc);
   void return_normally() {
     a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
-    a_.ret();
+    a_.jmp(epilogue_);
   }
+  void prologue(Label start);
+  void epilogue();
+  // Calls the helper of the instruction at `ip` (pc); branches or traps as its kind says.
+  void call_helper(const Helper& h, const uint32_t* ip, size_t pc);
+  Label epilogue_;
   // Returns an exit at `pc`; with `resume_pc`, the code there is where a later entry resumes.
   void exit_to_interpreter(size_t pc, std::optional<size_t> resume_pc) {
     if (resume_pc)
@@ -81,12 +92,13 @@ class Compiler {
     else
       a_.alu(Alu::Xor, Width::W32, Reg::rdx, Reg::rdx);
     a_.mov_imm(Reg::rax, CompiledBody::kExitBit | uint64_t(pc) << 8);
-    a_.ret();
+    a_.jmp(epilogue_);
   }
   size_t uncompiled_ = 0;
   struct TrapStub {
     Label label;
     uint64_t value;
+    bool code_in_rax = false;  // a helper's trap: its TrapCode is rax's low byte
   };
   std::vector<TrapStub> stubs_;
 
@@ -146,7 +158,53 @@ void Compiler::trap_if(Cond c, TrapCode code, size_t pc) {
 
 void Compiler::trap(TrapCode code, size_t pc) {
   a_.mov_imm(Reg::rax, trap_value(code, pc));
+  a_.jmp(epilogue_);
+}
+
+// The callee-saved registers this code uses, and 8 more bytes so that calls see the ABI's
+// 16-byte stack alignment (the return address and six pushes leave it at 8).
+void Compiler::prologue(Label start) {
+  for (Reg r : kSaved) a_.push(r);
+  a_.alu_imm(Alu::Sub, Width::W64, Reg::rsp, 8);
+  a_.mov(Width::W64, kFp, Reg::rdi);
+  a_.mov(Width::W64, kMem, Reg::rsi);
+  a_.mov(Width::W64, kGlobals, Reg::rdx);
+  a_.mov(Width::W64, kEnv, Reg::rcx);
+  a_.load(Width::W64, kEpoch, kEnv, int32_t(offsetof(interp::JitEnv, epoch)));
+  a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(interp::JitEnv, deadline)));
+  a_.test(Width::W64, Reg::r8, Reg::r8);  // where to resume, if not at the entry
+  a_.jcc(Cond::E, start);
+  a_.jmp(Reg::r8);
+}
+
+void Compiler::epilogue() {
+  a_.bind(epilogue_);
+  a_.alu_imm(Alu::Add, Width::W64, Reg::rsp, 8);
+  for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(kSaved[i]);
   a_.ret();
+}
+
+void Compiler::call_helper(const Helper& h, const uint32_t* ip, size_t pc) {
+  a_.mov(Width::W64, Reg::rdi, kFp);
+  a_.mov_imm(Reg::rsi, reinterpret_cast<uintptr_t>(ip));
+  a_.mov(Width::W64, Reg::rdx, kEnv);
+  a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(h.fn));
+  a_.call(Reg::rax);
+  switch (h.kind) {
+    case Helper::Kind::Value: break;
+    case Helper::Kind::Trapping: {
+      Label trapped = a_.new_label();
+      stubs_.push_back({trapped, trap_value(TrapCode(0), pc), true});
+      a_.test(Width::W64, Reg::rax, Reg::rax);
+      a_.jcc(Cond::NE, trapped);
+      break;
+    }
+    case Helper::Kind::Branch:
+      if (int32_t(ip[h.target]) <= 0) epoch_check(pc, ip, h.target);
+      a_.test(Width::W32, Reg::rax, Reg::rax);
+      a_.jcc(Cond::NE, target(pc, ip, h.target));
+      break;
+  }
 }
 
 // [H, d, a, b] / [H, d, a, imm]. x86 division faults where wasm traps (zero) and also on
@@ -232,15 +290,9 @@ Expected<CompiledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
   if (!code_.handlers.empty()) return err("baseline tier: exception handlers are not compiled");
-  // The resume address arrives in r9, where the globals go.
+  epilogue_ = a_.new_label();
   Label start = a_.new_label();
-  a_.mov(Width::W64, Reg::rax, Reg::r9);
-  a_.mov(Width::W64, kGlobals, Reg::rdx);
-  a_.mov(Width::W64, kEpoch, Reg::rcx);
-  a_.mov(Width::W64, kDeadline, Reg::r8);
-  a_.test(Width::W64, Reg::rax, Reg::rax);
-  a_.jcc(Cond::E, start);
-  a_.jmp(Reg::rax);
+  prologue(start);
   a_.bind(start);
   size_t pc = 0;
   bool stopped = false;
@@ -314,6 +366,22 @@ Expected<CompiledBody> Compiler::run() {
       KUMO_CMPS(I64, Width::W64)
 #undef KUMO_CMPS
 #undef KUMO_CMP
+
+#define KUMO_BITS(NAME, OP, W)                               \
+  case IOp::NAME: /* [H, d, s] */                            \
+    if (!has_bit_count_instructions()) goto uncompiled;      \
+    a_.load(W, Reg::rcx, kFp, slot(ip, 3));                  \
+    a_.bit_count(Assembler::BitCount::OP, W, Reg::rax, Reg::rcx); \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);        \
+    len = 4;                                                 \
+    break;
+        KUMO_BITS(I32Clz, Lzcnt, Width::W32)
+        KUMO_BITS(I32Ctz, Tzcnt, Width::W32)
+        KUMO_BITS(I32Popcnt, Popcnt, Width::W32)
+        KUMO_BITS(I64Clz, Lzcnt, Width::W64)
+        KUMO_BITS(I64Ctz, Tzcnt, Width::W64)
+        KUMO_BITS(I64Popcnt, Popcnt, Width::W64)
+#undef KUMO_BITS
 
       case IOp::I32Eqz:
       case IOp::I64Eqz: {  // [H, d, s]
@@ -589,6 +657,12 @@ Expected<CompiledBody> Compiler::run() {
         break;
 
       default:
+        if (const Helper* h = helper_for(op)) {
+          call_helper(*h, ip, pc);
+          len = h->len;
+          break;
+        }
+      uncompiled:
         // Without this instruction's length the code after it cannot be found: the interpreter
         // runs the rest of the activation (tail calls included, which replace the frame).
         exit_to_interpreter(pc, std::nullopt);
@@ -607,9 +681,16 @@ Expected<CompiledBody> Compiler::run() {
   }
   for (const TrapStub& t : stubs_) {
     a_.bind(t.label);
-    a_.mov_imm(Reg::rax, t.value);
-    a_.ret();
+    if (t.code_in_rax) {
+      a_.alu_imm(Alu::And, Width::W32, Reg::rax, 0xFF);
+      a_.mov_imm(Reg::rcx, t.value);
+      a_.alu(Alu::Or, Width::W64, Reg::rax, Reg::rcx);
+    } else {
+      a_.mov_imm(Reg::rax, t.value);
+    }
+    a_.jmp(epilogue_);
   }
+  epilogue();
   if (bad_target_) return err("baseline tier: a branch leaves the function's code");
   KUMO_TRY(auto bytes, a_.finish());
   KUMO_TRY(auto exec, ExecutableCode::create(bytes));

@@ -144,6 +144,19 @@ void Assembler::imul(Width w, Reg dst, Reg src) {
   modrm_reg(r(dst), src);
 }
 
+void Assembler::bit_count(BitCount op, Width w, Reg dst, Reg src) {
+  byte(0xF3);  // the mandatory prefix goes before REX
+  rex(w64(w), r(dst), 0, r(src));
+  byte(0x0F), byte(uint8_t(op));
+  modrm_reg(r(dst), src);
+}
+
+bool has_bit_count_instructions() {
+  static const bool has = __builtin_cpu_supports("lzcnt") && __builtin_cpu_supports("bmi") &&
+                          __builtin_cpu_supports("popcnt");
+  return has;
+}
+
 void Assembler::shift_cl(Shift op, Width w, Reg dst) {
   rex(w64(w), 0, 0, r(dst));
   byte(0xD3);

@@ -75,6 +75,9 @@ class Assembler {
   void alu(Alu op, Width w, Reg dst, Reg src);
   void alu_imm(Alu op, Width w, Reg dst, int32_t imm);
   void imul(Width w, Reg dst, Reg src);
+  // Bit counts (LZCNT, TZCNT: BMI1/ABM; POPCNT): callers check has_bit_count_instructions().
+  enum class BitCount : uint8_t { Lzcnt = 0xBD, Tzcnt = 0xBC, Popcnt = 0xB8 };
+  void bit_count(BitCount op, Width w, Reg dst, Reg src);
   void shift_cl(Shift op, Width w, Reg dst);  // count in CL, masked by the CPU as wasm masks it
   void test(Width w, Reg a, Reg b);
   void setcc(Cond c, Reg dst);                     // dst = c ? 1 : 0 (all 64 bits)
@@ -119,6 +122,9 @@ class Assembler {
   };
   std::vector<Fixup> fixups_;
 };
+
+// Whether this CPU has LZCNT, TZCNT and POPCNT (every x86-64 since 2013 does).
+bool has_bit_count_instructions();
 
 // Machine code in executable memory: written while the mapping is writable, then made read-only
 // and executable (never both writable and executable).
