@@ -80,10 +80,12 @@ struct CatchEntry {
 
 // What the running activation shares with compiled code and its helpers: the interruption
 // check (trap once *epoch >= deadline) and the instance the code runs in.
+struct ExecState;
 struct JitEnv {
   const std::atomic<uint64_t>* epoch = nullptr;
   uint64_t deadline = UINT64_MAX;
   Instance* inst = nullptr;
+  ExecState* es = nullptr;
 };
 
 // Translated code of one defined function. Immutable after translation except for the lazily
@@ -114,6 +116,7 @@ struct Code {
   using JitFn = JitResult(Slot* fp, uint8_t* mem0, GlobalInst* const* globals, JitEnv* env,
                           const void* resume);
   JitFn* jit_fn = nullptr;
+  bool jit_complete = false;  // the machine code never exits to the interpreter mid-function
   std::shared_ptr<const void> jit_owner;  // keeps the machine code mapped
 
   // Entry points: [0] unchecked memory-0 accesses (memory 0 guarded, or no memory), [1] checked.

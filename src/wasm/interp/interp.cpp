@@ -379,6 +379,14 @@ inline void profile_op(const uint32_t* ip) {
     const auto r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit,       \
                                 (from));                                                        \
     if (KUMO_LIKELY(r_.status == 0)) goto do_return;                                            \
+    if (jit::CompiledBody::is_recorded(r_.status)) {                                            \
+      /* a callee's trap, recorded where it happened; an exception unwinds on from here */      \
+      trap_code = int32_t(uint32_t(r_.status));                                                 \
+      if (trap_code != kException) return trap_code;                                            \
+      es->cur_frame = csp;                                                                      \
+      ip = (c)->code.data(); /* no handlers in compiled code: the search moves on */            \
+      goto do_throw;                                                                            \
+    }                                                                                           \
     ip = (c)->code.data() + jit::CompiledBody::pc(r_.status);                                   \
     if (jit::CompiledBody::is_trap(r_.status)) TRAP(jit::CompiledBody::trap_code(r_.status));   \
     csp->jit_resume = r_.resume;                                                                \
@@ -603,6 +611,95 @@ uint32_t Code::wasm_offset(const uint32_t* p) const {
   return std::prev(it)->offset;
 }
 
+uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {
+  using jit::CompiledBody;
+  constexpr uint64_t kRecorded = CompiledBody::kTrapBit | CompiledBody::kRecordedBit;
+  ExecState& es = *env->es;
+  Frame* const csp = es.cur_frame;
+  Instance* const inst = env->inst;
+  // A trap of the call instruction itself, recorded as the interpreter's TRAP does.
+  auto trap = [&](int code, const char* message = nullptr) {
+    es.trap_ip = ip;
+    es.cur_frame = csp;
+    if (message != nullptr) es.trap_message = message;
+    return kRecorded | uint32_t(code);
+  };
+  FuncInst* callee = nullptr;
+  Slot* nfp = nullptr;
+  const uint32_t* ret_ip = nullptr;
+  switch (handler_op(load_handler(ip))) {
+    case IOp::Call:  // [H, func, frame]
+      callee = inst->funcs[ip[2]];
+      nfp = fp + ip[3];
+      ret_ip = ip + 4;
+      break;
+    case IOp::CallIndirect: {  // [H, type_id, table, idx, frame, is64]
+      TableInst* t = inst->tables[ip[3]];
+      const uint64_t i = ip[6] ? fp[ip[4]].u64 : uint64_t(fp[ip[4]].u32);
+      if (i >= t->elems.size()) return trap(int(TrapCode::TableOutOfBounds), kUndefinedElement);
+      callee = static_cast<FuncInst*>(t->elems[i]);
+      if (callee == nullptr) return trap(int(TrapCode::UninitializedElement));
+      if (callee->type_id != ip[2]) return trap(int(TrapCode::IndirectCallTypeMismatch));
+      nfp = fp + ip[5];
+      ret_ip = ip + 7;
+      break;
+    }
+    case IOp::CallRef:  // [H, ref, frame]
+      callee = static_cast<FuncInst*>(fp[ip[2]].ref);
+      if (callee == nullptr) return trap(int(TrapCode::NullReference), kNullFuncRef);
+      nfp = fp + ip[3];
+      ret_ip = ip + 4;
+      break;
+    default: return trap(int(TrapCode::Unreachable), "baseline tier: not a call instruction");
+  }
+  csp->ip = ret_ip;
+  const Code* c = callee->code;
+  if (c == nullptr) {
+    const int r = call_host(es, callee, nfp, inst, csp);
+    return r == kOk ? 0 : trap(r);
+  }
+  if (csp + 1 >= es.frames_end || nfp + c->max_slots > es.stack_end ||
+      static_cast<const char*>(__builtin_frame_address(0)) < native_stack_limit()) {
+    return trap(int(TrapCode::CallStackExhausted));
+  }
+  Frame* const f = csp + 1;
+  f->fp = nfp;
+  f->func = callee;
+  f->inst = callee->instance;
+  f->ip = nullptr;
+  f->jit_resume = nullptr;
+  if (c->jit_complete && callee->instance == inst) {
+    // Compiled code of the same instance: straight on the native stack.
+    es.cur_frame = f;
+    if (KUMO_UNLIKELY(es.jit.epoch->load(std::memory_order_relaxed) >= es.jit.deadline)) {
+      es.trap_ip = c->code.data();
+      return kRecorded | uint32_t(TrapCode::Interrupted);
+    }
+    const auto r = c->jit_fn(nfp, es.mem0 != nullptr ? es.mem0->base : nullptr,
+                             inst->globals.data(), env, nullptr);
+    if (KUMO_LIKELY(r.status == 0)) {
+      es.cur_frame = csp;
+      return 0;
+    }
+    if (CompiledBody::is_recorded(r.status)) return r.status;
+    es.trap_ip = c->code.data() + CompiledBody::pc(r.status);  // is_trap: complete code never exits
+    return kRecorded | uint32_t(CompiledBody::trap_code(r.status));
+  }
+  // Anything else runs in a nested activation of the interpreter, which restores nothing of the
+  // caller's activation itself.
+  Frame* const saved_entry = es.entry_frame;
+  MemoryInst* const saved_mem0 = es.mem0;
+  const int saved_variant = es.variant;
+  const int r = execute(&es, f);
+  es.entry_frame = saved_entry;
+  es.mem0 = saved_mem0;
+  es.variant = saved_variant;
+  es.jit.inst = inst;
+  if (r != kOk) return kRecorded | uint32_t(r);
+  es.cur_frame = csp;
+  return 0;
+}
+
 ExecState::ExecState(const Config& config) {
   size_t nslots = std::max<size_t>(config.value_stack_bytes / sizeof(Slot), 1024);
   // Default-initialized: the pages are only touched (committed) as the stack grows.
@@ -615,6 +712,7 @@ ExecState::ExecState(const Config& config) {
   frames_begin = frame_mem_.get();
   frames_end = frames_begin + nframes;
   frame_top = frames_begin;
+  jit.es = this;
 }
 
 ExecState::ExecState(Store& s) : ExecState(s.engine().config()) { store = &s; }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "wasm/interp/interp.hpp"
 #include "wasm/jit/helpers.hpp"
 
 namespace kumo::wasm::jit {
@@ -82,6 +83,8 @@ class Compiler {
   }
   void prologue(Label start);
   void epilogue();
+  // A call through interp::jit_call; a trap in it leaves with what jit_call returned.
+  void call(const uint32_t* ip);
   // Calls the helper of the instruction at `ip` (pc); branches or traps as its kind says.
   void call_helper(const Helper& h, const uint32_t* ip, size_t pc);
   Label epilogue_;
@@ -95,6 +98,7 @@ class Compiler {
     a_.jmp(epilogue_);
   }
   size_t uncompiled_ = 0;
+  bool calls_ = false;
   struct TrapStub {
     Label label;
     uint64_t value;
@@ -182,6 +186,19 @@ void Compiler::epilogue() {
   a_.alu_imm(Alu::Add, Width::W64, Reg::rsp, 8);
   for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(kSaved[i]);
   a_.ret();
+}
+
+void Compiler::call(const uint32_t* ip) {
+  calls_ = true;
+  a_.mov(Width::W64, Reg::rdi, kEnv);
+  a_.mov(Width::W64, Reg::rsi, kFp);
+  a_.mov_imm(Reg::rdx, reinterpret_cast<uintptr_t>(ip));
+  a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(&interp::jit_call));
+  a_.call(Reg::rax);
+  a_.test(Width::W64, Reg::rax, Reg::rax);
+  a_.jcc(Cond::NE, epilogue_);
+  // A host function may have moved the deadline.
+  a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(interp::JitEnv, deadline)));
 }
 
 void Compiler::call_helper(const Helper& h, const uint32_t* ip, size_t pc) {
@@ -648,12 +665,12 @@ Expected<CompiledBody> Compiler::run() {
       // the code right after.
       case IOp::Call:  // [H, func, frame]
       case IOp::CallRef:  // [H, ref, frame]
+        call(ip);
         len = 4;
-        exit_to_interpreter(pc, pc + len);
         break;
       case IOp::CallIndirect:  // [H, type_id, table, idx, frame, is64]
+        call(ip);
         len = 7;
-        exit_to_interpreter(pc, pc + len);
         break;
 
       default:
@@ -696,6 +713,8 @@ Expected<CompiledBody> Compiler::run() {
   KUMO_TRY(auto exec, ExecutableCode::create(bytes));
   CompiledBody body{std::move(exec), nullptr};
   body.fn = body.code.as<CompiledBody::Fn>();
+  body.complete = uncompiled_ == 0;
+  body.calls = calls_;
   return body;
 }
 

@@ -36,6 +36,10 @@ struct CompiledBody {
   using Result = interp::Code::JitResult;
   static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
   static constexpr uint64_t kExitBit = uint64_t(1) << 62;
+  // With kTrapBit: a callee's trap or exception, already recorded in the ExecState by
+  // interp::jit_call; the low 32 bits are the interpreter's result code.
+  static constexpr uint64_t kRecordedBit = uint64_t(1) << 61;
+  static bool is_recorded(uint64_t r) { return (r & kRecordedBit) != 0; }
   static bool is_trap(uint64_t r) { return (r & kTrapBit) != 0; }
   static bool is_exit(uint64_t r) { return (r & kExitBit) != 0; }
   static TrapCode trap_code(uint64_t r) { return TrapCode(r & 0xFF); }
@@ -43,6 +47,8 @@ struct CompiledBody {
   static uint32_t trap_pc(uint64_t r) { return pc(r); }
   ExecutableCode code;
   Fn* fn = nullptr;
+  bool complete = false;  // no instruction exits to the interpreter
+  bool calls = false;     // calls through interp::jit_call: runs only inside the interpreter
 };
 
 // An error names the first instruction the tier cannot compile yet.

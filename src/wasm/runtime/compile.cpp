@@ -91,6 +91,7 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
       if (auto body = jit::compile_body(**code)) {
         auto owner = std::make_shared<jit::CompiledBody>(std::move(*body));
         (*code)->jit_fn = owner->fn;
+        (*code)->jit_complete = owner->complete;
         (*code)->jit_owner = std::move(owner);
       }
     }
