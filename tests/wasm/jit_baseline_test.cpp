@@ -157,7 +157,7 @@ Tally run_file(const std::string& name) {
     const std::atomic<uint64_t> epoch{0};
     interp::JitEnv env{&epoch, UINT64_MAX, inst};
     const uint64_t r =
-        it->second->fn(frame.data(), mem0, inst->globals.data(), &env, nullptr).status;
+        it->second->fn(frame.data(), mem0, inst->globals.data(), &env);
     if (CompiledBody::is_exit(r)) {  // a call or an uncompiled instruction: the interpreter's part
       ++t.not_compiled;
       continue;
@@ -236,7 +236,7 @@ TEST(JitBaseline, LoopsStopAtTheEpochDeadline) {
   std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 4);
   const std::atomic<uint64_t> epoch{5};
   interp::JitEnv env{&epoch, 5, nullptr};
-  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &env, nullptr).status;
+  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &env);
   ASSERT_TRUE(r & CompiledBody::kTrapBit);
   EXPECT_EQ(CompiledBody::trap_code(r), TrapCode::Interrupted);
 }
@@ -279,10 +279,9 @@ TEST(JitBaseline, TheInterpreterRunsCompiledFunctions) {
   EXPECT_EQ(spin.error().code, TrapCode::Interrupted);
 }
 
-// Calls leave the compiled code for the interpreter, which makes the call and resumes the code
-// after it: direct and indirect calls, traps after a resume, and traps in a callee below a
-// compiled caller, with a backtrace frame for each.
-TEST(JitBaseline, CompiledCodeCallsThroughTheInterpreterAndResumes) {
+// Calls from compiled code (interp::jit_call): direct and indirect calls, traps after a call
+// returned, and traps in a callee below a compiled caller, with a backtrace frame for each.
+TEST(JitBaseline, CompiledCodeCallsAndTrapsThroughCalls) {
   Config config;
   config.tier = Tier::Baseline;
   Engine engine(config);
@@ -320,7 +319,7 @@ TEST(JitBaseline, CompiledCodeCallsThroughTheInterpreterAndResumes) {
   auto g = call("g", 4);
   ASSERT_TRUE(g) << g.error().to_string();
   EXPECT_EQ((*g)[0].i32, 0);
-  auto g0 = call("g", 0);  // traps after resuming from the call
+  auto g0 = call("g", 0);  // traps after the call returned
   ASSERT_FALSE(g0);
   EXPECT_EQ(g0.error().code, TrapCode::IntegerDivideByZero);
   ASSERT_EQ(g0.error().backtrace.size(), 1u);
@@ -335,10 +334,71 @@ TEST(JitBaseline, CompiledCodeCallsThroughTheInterpreterAndResumes) {
   EXPECT_EQ(h0.error().backtrace[0].func_index, 1u);
   EXPECT_EQ(h0.error().backtrace[1].func_index, 4u);
   EXPECT_GT(h0.error().backtrace[1].offset, 0u);
-  // The store stays usable: a later call resumes correctly.
+  // The store stays usable after the traps.
   auto again = call("f", 2);
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ((*again)[0].i32, 33);
+}
+
+// An exception thrown below a compiled frame unwinds through it to the interpreted handler.
+TEST(JitBaseline, ExceptionsUnwindThroughCompiledFrames) {
+  Config config;
+  config.tier = Tier::Baseline;
+  Engine engine(config);
+  // (module (tag $e (param i32))
+  //   (func $thrower (param i32) (result i32) local.get 0 throw $e)
+  //   (func $mid (param i32) (result i32) local.get 0 i32.const 1 i32.add call $thrower)
+  //   (func (export "f") (param i32) (result i32)
+  //     try (result i32) local.get 0 call $mid catch $e i32.const 100 i32.add end))
+  const uint8_t bytes[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60, 0x01, 0x7f, 0x00,
+      0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x04, 0x03, 0x01, 0x01, 0x01, 0x0d, 0x03, 0x01, 0x00,
+      0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x02, 0x0a, 0x22, 0x03, 0x06, 0x00, 0x20, 0x00,
+      0x08, 0x00, 0x0b, 0x09, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x10, 0x00, 0x0b, 0x0f, 0x00,
+      0x06, 0x7f, 0x20, 0x00, 0x10, 0x01, 0x07, 0x00, 0x41, 0xe4, 0x00, 0x6a, 0x0b, 0x0b};
+  auto c = compile(engine, bytes);
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE((*c)->code[1]->jit_complete);     // $mid: compiled, calls through jit_call
+  ASSERT_EQ((*c)->code[2]->jit_fn, nullptr);  // f has a handler: interpreted
+  Store store(engine);
+  auto inst = store.instantiate(*c, {});
+  ASSERT_TRUE(inst) << inst.error().message;
+  for (int32_t x : {0, 41}) {
+    const Value args[] = {Value::from_i32(x)};
+    auto r = invoke(store, (*inst)->get_func("f"), args);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ((*r)[0].i32, x + 1 + 100);
+  }
+}
+
+// Unbounded recursion of compiled code (which recurses on the native stack through jit_call)
+// stops with CallStackExhausted, by the frame limit or, with a limit too high for the native
+// stack, by the native stack check.
+TEST(JitBaseline, CompiledRecursionStopsAtTheStackLimits) {
+  // (module (func $r (export "r") (param i32) (result i32)
+  //   local.get 0 i32.const 1 i32.add call $r))
+  const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06,
+                           0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x00,
+                           0x07, 0x05, 0x01, 0x01, 0x72, 0x00, 0x00, 0x0a, 0x0b, 0x01,
+                           0x09, 0x00, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x10, 0x00, 0x0b};
+  for (uint32_t depth : {20000u, 5'000'000u}) {
+    Config config;
+    config.tier = Tier::Baseline;
+    config.max_call_depth = depth;
+    config.value_stack_bytes = size_t(depth) * 64;
+    Engine engine(config);
+    auto c = compile(engine, bytes);
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_TRUE((*c)->code[0]->jit_complete);
+    Store store(engine);
+    auto inst = store.instantiate(*c, {});
+    ASSERT_TRUE(inst) << inst.error().message;
+    const Value args[] = {Value::from_i32(0)};
+    auto r = invoke(store, (*inst)->get_func("r"), args);
+    ASSERT_FALSE(r) << depth;
+    EXPECT_EQ(r.error().code, TrapCode::CallStackExhausted) << depth;
+    EXPECT_GT(r.error().backtrace.size(), 1000u) << depth;
+  }
 }
 
 }  // namespace

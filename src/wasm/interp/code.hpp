@@ -106,15 +106,9 @@ struct Code {
 
   // The baseline tier's machine code for this function (Config::tier, src/wasm/jit/baseline.hpp),
   // run instead of `code` when memory 0 is guarded; null when not compiled. Arguments: the frame,
-  // memory 0's base, the instance's globals, the running activation's JitEnv, and where to resume
-  // (null: the function's entry; else an address a previous exit returned). Returns what
+  // memory 0's base, the instance's globals and the running activation's JitEnv. Returns what
   // jit::CompiledBody describes: a return, a trap, or an exit to the interpreter at a pc.
-  struct JitResult {
-    uint64_t status;
-    const void* resume;  // for an exit at a call: where to continue once the callee returned
-  };
-  using JitFn = JitResult(Slot* fp, uint8_t* mem0, GlobalInst* const* globals, JitEnv* env,
-                          const void* resume);
+  using JitFn = uint64_t(Slot* fp, uint8_t* mem0, GlobalInst* const* globals, JitEnv* env);
   JitFn* jit_fn = nullptr;
   bool jit_complete = false;  // the machine code never exits to the interpreter mid-function
   std::shared_ptr<const void> jit_owner;  // keeps the machine code mapped

@@ -15,11 +15,9 @@
 namespace kumo::wasm::interp {
 
 // One active wasm call. `ip` is the return address while this frame is calling out (for the top
-// frame it is only meaningful after a trap). `jit_resume` is set while the frame's compiled code
-// (the baseline tier) is suspended in a call it left to the interpreter: where that code resumes.
+// frame it is only meaningful after a trap).
 struct Frame {
   const uint32_t* ip = nullptr;
-  const void* jit_resume = nullptr;
   Slot* fp = nullptr;
   FuncInst* func = nullptr;
   Instance* inst = nullptr;

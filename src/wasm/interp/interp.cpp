@@ -370,39 +370,27 @@ inline void profile_op(const uint32_t* ip) {
   } while (0)
 
 // The baseline tier's machine code, when the function has it and memory 0 is guarded (the code
-// has no bounds checks): it runs on the frame from the function's entry (RUN_JIT) or from where
-// it left off for a call (RESUME_JIT). Then the function returns as with `return`, traps at the
-// instruction the code reports (the backtrace maps it as usual), or continues here at the pc the
-// code exited at; for a call, the frame keeps where the code resumes once the callee returned.
-#define ENTER_JIT(c, from)                                                                    \
+// has no bounds checks): it runs on the frame from the function's entry. Then the function
+// returns as with `return`, traps at the instruction the code reports (the backtrace maps it as
+// usual), passes on a callee's trap that jit_call recorded, or continues here at the pc of an
+// instruction the tier does not compile.
+#define RUN_JIT(c)                                                                              \
   do {                                                                                          \
-    const auto r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit,       \
-                                (from));                                                        \
-    if (KUMO_LIKELY(r_.status == 0)) goto do_return;                                            \
-    if (jit::CompiledBody::is_recorded(r_.status)) {                                            \
-      /* a callee's trap, recorded where it happened; an exception unwinds on from here */      \
-      trap_code = int32_t(uint32_t(r_.status));                                                 \
-      if (trap_code != kException) return trap_code;                                            \
-      es->cur_frame = csp;                                                                      \
-      ip = (c)->code.data(); /* no handlers in compiled code: the search moves on */            \
-      goto do_throw;                                                                            \
+    if ((c)->jit_fn != nullptr && es->variant == 0) {                                           \
+      const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit);               \
+      if (KUMO_LIKELY(r_ == 0)) goto do_return;                                                 \
+      if (jit::CompiledBody::is_recorded(r_)) {                                                 \
+        /* a callee's trap, recorded where it happened; an exception unwinds on from here */    \
+        trap_code = int32_t(uint32_t(r_));                                                      \
+        if (trap_code != kException) return trap_code;                                          \
+        es->cur_frame = csp;                                                                    \
+        ip = (c)->code.data(); /* no handlers in compiled code: the search moves on */          \
+        goto do_throw;                                                                          \
+      }                                                                                         \
+      ip = (c)->code.data() + jit::CompiledBody::pc(r_);                                        \
+      if (jit::CompiledBody::is_trap(r_)) TRAP(jit::CompiledBody::trap_code(r_));               \
+      DISPATCH();                                                                               \
     }                                                                                           \
-    ip = (c)->code.data() + jit::CompiledBody::pc(r_.status);                                   \
-    if (jit::CompiledBody::is_trap(r_.status)) TRAP(jit::CompiledBody::trap_code(r_.status));   \
-    csp->jit_resume = r_.resume;                                                                \
-    DISPATCH();                                                                                 \
-  } while (0)
-#define RUN_JIT(c)                                                 \
-  do {                                                             \
-    if ((c)->jit_fn != nullptr && es->variant == 0) ENTER_JIT(c, nullptr); \
-  } while (0)
-// After a call returned to the frame at csp (fp, ip, the instance already switched back).
-#define RESUME_JIT()                                   \
-  do {                                                 \
-    if (const void* at_ = csp->jit_resume) {           \
-      csp->jit_resume = nullptr;                       \
-      ENTER_JIT(csp->func->code, at_);                 \
-    }                                                  \
   } while (0)
 
   SWITCH_INSTANCE(entry->inst);
@@ -429,9 +417,7 @@ trap_exit:
   return trap_code;
 
 #undef SWITCH_INSTANCE
-#undef ENTER_JIT
 #undef RUN_JIT
-#undef RESUME_JIT
 #undef DISPATCH
 #undef NEXT
 #undef R
@@ -667,7 +653,6 @@ uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {
   f->func = callee;
   f->inst = callee->instance;
   f->ip = nullptr;
-  f->jit_resume = nullptr;
   if (c->jit_complete && callee->instance == inst) {
     // Compiled code of the same instance: straight on the native stack.
     es.cur_frame = f;
@@ -675,15 +660,15 @@ uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {
       es.trap_ip = c->code.data();
       return kRecorded | uint32_t(TrapCode::Interrupted);
     }
-    const auto r = c->jit_fn(nfp, es.mem0 != nullptr ? es.mem0->base : nullptr,
-                             inst->globals.data(), env, nullptr);
-    if (KUMO_LIKELY(r.status == 0)) {
+    const uint64_t r =
+        c->jit_fn(nfp, es.mem0 != nullptr ? es.mem0->base : nullptr, inst->globals.data(), env);
+    if (KUMO_LIKELY(r == 0)) {
       es.cur_frame = csp;
       return 0;
     }
-    if (CompiledBody::is_recorded(r.status)) return r.status;
-    es.trap_ip = c->code.data() + CompiledBody::pc(r.status);  // is_trap: complete code never exits
-    return kRecorded | uint32_t(CompiledBody::trap_code(r.status));
+    if (CompiledBody::is_recorded(r)) return r;
+    es.trap_ip = c->code.data() + CompiledBody::pc(r);  // a trap: complete code never exits
+    return kRecorded | uint32_t(CompiledBody::trap_code(r));
   }
   // Anything else runs in a nested activation of the interpreter, which restores nothing of the
   // caller's activation itself.
@@ -748,7 +733,6 @@ Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots) {
   entry->func = func;
   entry->inst = func->instance;
   entry->ip = nullptr;
-  entry->jit_resume = nullptr;
 
   Frame* saved_cur = es.cur_frame;
   ++es.depth;

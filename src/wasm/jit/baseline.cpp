@@ -3,7 +3,6 @@
 #include <cstddef>
 #include <cstring>
 #include <limits>
-#include <optional>
 #include <vector>
 
 #include "wasm/interp/interp.hpp"
@@ -18,8 +17,7 @@ using interp::IOp;
 // Registers: the state lives in callee-saved registers, so helpers (helpers.hpp) are plain C++
 // calls: rbx = the frame, rbp = memory 0's base, r12 = the globals table, r13 = the JitEnv,
 // r14 = the deadline, r15 = the epoch counter's address. rax, rcx, rdx are scratch (division
-// needs rdx, shifts rcx). A result leaves through one epilogue, in rax (status) and rdx (the
-// resume address).
+// needs rdx, shifts rcx). A result leaves through one epilogue, in rax.
 constexpr Reg kFp = Reg::rbx;
 constexpr Reg kMem = Reg::rbp;
 constexpr Reg kGlobals = Reg::r12;
@@ -81,19 +79,15 @@ class Compiler {
     a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
     a_.jmp(epilogue_);
   }
-  void prologue(Label start);
+  void prologue();
   void epilogue();
   // A call through interp::jit_call; a trap in it leaves with what jit_call returned.
   void call(const uint32_t* ip);
   // Calls the helper of the instruction at `ip` (pc); branches or traps as its kind says.
   void call_helper(const Helper& h, const uint32_t* ip, size_t pc);
   Label epilogue_;
-  // Returns an exit at `pc`; with `resume_pc`, the code there is where a later entry resumes.
-  void exit_to_interpreter(size_t pc, std::optional<size_t> resume_pc) {
-    if (resume_pc)
-      a_.lea(Reg::rdx, label_at(*resume_pc));
-    else
-      a_.alu(Alu::Xor, Width::W32, Reg::rdx, Reg::rdx);
+  // Returns an exit to the interpreter at `pc`.
+  void exit_to_interpreter(size_t pc) {
     a_.mov_imm(Reg::rax, CompiledBody::kExitBit | uint64_t(pc) << 8);
     a_.jmp(epilogue_);
   }
@@ -167,7 +161,7 @@ void Compiler::trap(TrapCode code, size_t pc) {
 
 // The callee-saved registers this code uses, and 8 more bytes so that calls see the ABI's
 // 16-byte stack alignment (the return address and six pushes leave it at 8).
-void Compiler::prologue(Label start) {
+void Compiler::prologue() {
   for (Reg r : kSaved) a_.push(r);
   a_.alu_imm(Alu::Sub, Width::W64, Reg::rsp, 8);
   a_.mov(Width::W64, kFp, Reg::rdi);
@@ -176,9 +170,6 @@ void Compiler::prologue(Label start) {
   a_.mov(Width::W64, kEnv, Reg::rcx);
   a_.load(Width::W64, kEpoch, kEnv, int32_t(offsetof(interp::JitEnv, epoch)));
   a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(interp::JitEnv, deadline)));
-  a_.test(Width::W64, Reg::r8, Reg::r8);  // where to resume, if not at the entry
-  a_.jcc(Cond::E, start);
-  a_.jmp(Reg::r8);
 }
 
 void Compiler::epilogue() {
@@ -308,9 +299,7 @@ Expected<CompiledBody> Compiler::run() {
   const size_t n = code_.code.size();
   if (!code_.handlers.empty()) return err("baseline tier: exception handlers are not compiled");
   epilogue_ = a_.new_label();
-  Label start = a_.new_label();
-  prologue(start);
-  a_.bind(start);
+  prologue();
   size_t pc = 0;
   bool stopped = false;
   while (pc < n && !stopped) {
@@ -661,8 +650,7 @@ Expected<CompiledBody> Compiler::run() {
         KUMO_STORE(I64Store32, MemStore::B32)
 #undef KUMO_STORE
 
-      // Calls: the interpreter makes them (frames, host functions, type checks), then resumes
-      // the code right after.
+      // Calls: frames, host functions and type checks are interp::jit_call's.
       case IOp::Call:  // [H, func, frame]
       case IOp::CallRef:  // [H, ref, frame]
         call(ip);
@@ -682,7 +670,7 @@ Expected<CompiledBody> Compiler::run() {
       uncompiled:
         // Without this instruction's length the code after it cannot be found: the interpreter
         // runs the rest of the activation (tail calls included, which replace the frame).
-        exit_to_interpreter(pc, std::nullopt);
+        exit_to_interpreter(pc);
         stopped = true;
         ++uncompiled_;
         break;
@@ -694,7 +682,7 @@ Expected<CompiledBody> Compiler::run() {
   for (size_t target = 0; target < labels_.size(); ++target) {
     if (labels_[target] == UINT32_MAX || a_.bound(Label{labels_[target]})) continue;
     a_.bind(Label{labels_[target]});
-    exit_to_interpreter(target, std::nullopt);
+    exit_to_interpreter(target);
   }
   for (const TrapStub& t : stubs_) {
     a_.bind(t.label);

@@ -1,14 +1,15 @@
 // The baseline compiling tier (docs/compiler-tier.md): one function's interpreter code
 // (interp::Code: slot operands, resolved branch offsets) becomes x86-64 machine code, one
 // template per instruction, on the same frame layout as the interpreter's, so that the two tiers
-// hand a frame to each other at any call or uncompiled instruction. Compiled: integer
-// arithmetic (division with its traps), extensions, the interpreter's fused arithmetic, compares
+// hand a frame over at any call or uncompiled instruction. Compiled: integer arithmetic
+// (division with its traps), bit counts, extensions, the interpreter's fused arithmetic, compares
 // and their fused branches, constants, copies, select, zeroing locals, globals, memory-0 loads
 // and stores in all their fused address forms (guarded memories: no bounds checks), branches
-// with epoch checks on the backward ones, br_table, unreachable and returns. Calls exit to the
-// interpreter, which makes the call and re-enters the compiled code after it; at the first
-// instruction the tier does not compile, the code exits and the interpreter runs the rest of
-// that activation. Functions with exception handlers stay interpreted.
+// with epoch checks on the backward ones, br_table, unreachable and returns; floats, conversions
+// and bulk memory through helpers (helpers.hpp). Calls go through interp::jit_call, straight
+// into compiled callees. At the first instruction the tier does not compile, the code exits and
+// the interpreter runs the rest of that activation. Functions with exception handlers stay
+// interpreted.
 #pragma once
 
 #include <cstdint>
@@ -21,19 +22,16 @@ namespace kumo::wasm::jit {
 
 struct CompiledBody {
   // Runs the body on the frame at `fp` (parameters in the first slots, as the interpreter lays
-  // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals,
-  // from the function's entry or, with `resume`, from where an earlier exit left off.
-  // The status it returns:
+  // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals.
+  // Returns:
   // - 0: the function returned.
   // - kTrapBit | pc << 8 | TrapCode: a trap at the code-unit index `pc` (for backtraces, as the
   //   interpreter's Code::wasm_offset maps it).
-  // - kExitBit | pc << 8: the interpreter continues at `pc`. For a call, `resume` says where the
-  //   compiled code continues once the callee returned (the frame keeps no state in registers);
-  //   for an instruction this tier does not compile, `resume` is null and the interpreter runs
-  //   the rest of the activation.
+  // - kTrapBit | kRecordedBit | code: a callee's trap or exception (see interp::jit_call).
+  // - kExitBit | pc << 8: an instruction this tier does not compile; the interpreter runs the
+  //   rest of the activation from `pc`.
   // Backward branches check the epoch: at `*epoch >= deadline` the function traps (Interrupted).
   using Fn = interp::Code::JitFn;
-  using Result = interp::Code::JitResult;
   static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
   static constexpr uint64_t kExitBit = uint64_t(1) << 62;
   // With kTrapBit: a callee's trap or exception, already recorded in the ExecState by

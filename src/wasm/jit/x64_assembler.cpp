@@ -211,21 +211,6 @@ void Assembler::jcc(Cond c, Label l) {
   branch_target(l);
 }
 
-void Assembler::jmp(Reg target) {
-  rex(false, 0, 0, r(target));
-  byte(0xFF);
-  modrm_reg(4, target);
-}
-
-// lea dst, [rip + rel32]: mod=00 rm=101; the rel32 is the instruction's last field, so it is
-// patched like a branch's.
-void Assembler::lea(Reg dst, Label l) {
-  rex(true, r(dst), 0, 0);
-  byte(0x8D);
-  byte(uint8_t((r(dst) & 7) << 3 | 5));
-  branch_target(l);
-}
-
 void Assembler::call(Reg target) {
   rex(false, 0, 0, r(target));
   byte(0xFF);

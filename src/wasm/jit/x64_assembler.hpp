@@ -89,8 +89,6 @@ class Assembler {
   void bind(Label l);
   bool bound(Label l) const { return label_pos_.at(l.id) >= 0; }
   void jmp(Label l);
-  void jmp(Reg target);
-  void lea(Reg dst, Label l);  // dst = the label's address (RIP-relative)
   void jcc(Cond c, Label l);
   void call(Reg target);
   void ret();
