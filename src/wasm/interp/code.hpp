@@ -86,6 +86,7 @@ struct JitEnv {
   uint64_t deadline = UINT64_MAX;
   Instance* inst = nullptr;
   ExecState* es = nullptr;
+  const char* stack_limit = nullptr;  // the native stack's lowest usable address (nested calls)
 };
 
 // Translated code of one defined function. Immutable after translation except for the lazily

@@ -314,6 +314,7 @@ inline void profile_op(const uint32_t* ip) {
   uint32_t tail_slots = 0;
   es->entry_frame = entry;
   es->jit.epoch = es->store->engine().epoch_ptr();
+  es->jit.stack_limit = native_stack_limit();
   es->jit.deadline = es->store->epoch_deadline();
 
 #define SWITCH_INSTANCE(ni)                                                       \
@@ -597,66 +598,43 @@ uint32_t Code::wasm_offset(const uint32_t* p) const {
   return std::prev(it)->offset;
 }
 
-uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {
+namespace {
+
+constexpr uint64_t kRecorded = jit::CompiledBody::kTrapBit | jit::CompiledBody::kRecordedBit;
+
+// A trap of the call instruction at `ip` itself, recorded as the interpreter's TRAP does.
+uint64_t call_trap(ExecState& es, const uint32_t* ip, int code, const char* message = nullptr) {
+  es.trap_ip = ip;
+  if (message != nullptr) es.trap_message = message;
+  return kRecorded | uint32_t(code);
+}
+
+// The part of every jit_call after the callee is known (es.cur_frame is the caller's frame).
+[[gnu::always_inline]] inline uint64_t jit_enter(JitEnv* env, FuncInst* callee, Slot* nfp,
+                                                 const uint32_t* ip, const uint32_t* ret_ip) {
   using jit::CompiledBody;
-  constexpr uint64_t kRecorded = CompiledBody::kTrapBit | CompiledBody::kRecordedBit;
   ExecState& es = *env->es;
   Frame* const csp = es.cur_frame;
   Instance* const inst = env->inst;
-  // A trap of the call instruction itself, recorded as the interpreter's TRAP does.
-  auto trap = [&](int code, const char* message = nullptr) {
-    es.trap_ip = ip;
-    es.cur_frame = csp;
-    if (message != nullptr) es.trap_message = message;
-    return kRecorded | uint32_t(code);
-  };
-  FuncInst* callee = nullptr;
-  Slot* nfp = nullptr;
-  const uint32_t* ret_ip = nullptr;
-  switch (handler_op(load_handler(ip))) {
-    case IOp::Call:  // [H, func, frame]
-      callee = inst->funcs[ip[2]];
-      nfp = fp + ip[3];
-      ret_ip = ip + 4;
-      break;
-    case IOp::CallIndirect: {  // [H, type_id, table, idx, frame, is64]
-      TableInst* t = inst->tables[ip[3]];
-      const uint64_t i = ip[6] ? fp[ip[4]].u64 : uint64_t(fp[ip[4]].u32);
-      if (i >= t->elems.size()) return trap(int(TrapCode::TableOutOfBounds), kUndefinedElement);
-      callee = static_cast<FuncInst*>(t->elems[i]);
-      if (callee == nullptr) return trap(int(TrapCode::UninitializedElement));
-      if (callee->type_id != ip[2]) return trap(int(TrapCode::IndirectCallTypeMismatch));
-      nfp = fp + ip[5];
-      ret_ip = ip + 7;
-      break;
-    }
-    case IOp::CallRef:  // [H, ref, frame]
-      callee = static_cast<FuncInst*>(fp[ip[2]].ref);
-      if (callee == nullptr) return trap(int(TrapCode::NullReference), kNullFuncRef);
-      nfp = fp + ip[3];
-      ret_ip = ip + 4;
-      break;
-    default: return trap(int(TrapCode::Unreachable), "baseline tier: not a call instruction");
-  }
   csp->ip = ret_ip;
   const Code* c = callee->code;
-  if (c == nullptr) {
+  if (KUMO_UNLIKELY(c == nullptr)) {
     const int r = call_host(es, callee, nfp, inst, csp);
-    return r == kOk ? 0 : trap(r);
+    return r == kOk ? 0 : call_trap(es, ip, r);
   }
-  if (csp + 1 >= es.frames_end || nfp + c->max_slots > es.stack_end ||
-      static_cast<const char*>(__builtin_frame_address(0)) < native_stack_limit()) {
-    return trap(int(TrapCode::CallStackExhausted));
+  if (KUMO_UNLIKELY(csp + 1 >= es.frames_end || nfp + c->max_slots > es.stack_end ||
+                    static_cast<const char*>(__builtin_frame_address(0)) < env->stack_limit)) {
+    return call_trap(es, ip, int(TrapCode::CallStackExhausted));
   }
   Frame* const f = csp + 1;
   f->fp = nfp;
   f->func = callee;
   f->inst = callee->instance;
   f->ip = nullptr;
-  if (c->jit_complete && callee->instance == inst) {
+  es.cur_frame = f;
+  if (KUMO_LIKELY(c->jit_complete && callee->instance == inst)) {
     // Compiled code of the same instance: straight on the native stack.
-    es.cur_frame = f;
-    if (KUMO_UNLIKELY(es.jit.epoch->load(std::memory_order_relaxed) >= es.jit.deadline)) {
+    if (KUMO_UNLIKELY(env->epoch->load(std::memory_order_relaxed) >= env->deadline)) {
       es.trap_ip = c->code.data();
       return kRecorded | uint32_t(TrapCode::Interrupted);
     }
@@ -683,6 +661,32 @@ uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {
   if (r != kOk) return kRecorded | uint32_t(r);
   es.cur_frame = csp;
   return 0;
+}
+
+}  // namespace
+
+uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {  // [H, func, frame]
+  return jit_enter(env, env->inst->funcs[ip[2]], fp + ip[3], ip, ip + 4);
+}
+
+uint64_t jit_call_indirect(JitEnv* env, Slot* fp, const uint32_t* ip) {
+  // [H, type_id, table, idx, frame, is64]
+  TableInst* t = env->inst->tables[ip[3]];
+  const uint64_t i = ip[6] ? fp[ip[4]].u64 : uint64_t(fp[ip[4]].u32);
+  ExecState& es = *env->es;
+  if (i >= t->elems.size())
+    return call_trap(es, ip, int(TrapCode::TableOutOfBounds), kUndefinedElement);
+  auto* callee = static_cast<FuncInst*>(t->elems[i]);
+  if (callee == nullptr) return call_trap(es, ip, int(TrapCode::UninitializedElement));
+  if (callee->type_id != ip[2]) return call_trap(es, ip, int(TrapCode::IndirectCallTypeMismatch));
+  return jit_enter(env, callee, fp + ip[5], ip, ip + 7);
+}
+
+uint64_t jit_call_ref(JitEnv* env, Slot* fp, const uint32_t* ip) {  // [H, ref, frame]
+  auto* callee = static_cast<FuncInst*>(fp[ip[2]].ref);
+  if (callee == nullptr)
+    return call_trap(*env->es, ip, int(TrapCode::NullReference), kNullFuncRef);
+  return jit_enter(env, callee, fp + ip[3], ip, ip + 4);
 }
 
 ExecState::ExecState(const Config& config) {

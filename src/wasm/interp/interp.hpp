@@ -27,12 +27,14 @@ Expected<void, Trap> call(Store& store, FuncInst* func, uint64_t* slots);
 int op_memory_copy(Instance* inst, Slot* fp, const uint32_t* ip);
 int op_memory_fill(Instance* inst, Slot* fp, const uint32_t* ip);
 
-// A call made by the baseline tier's code: the call instruction at `ip` (call, call_indirect or
-// call_ref) of the frame at `fp`, which is the ExecState's current frame. Pushes the callee's
-// frame and runs it: directly when it is compiled code of the same instance, else in a nested
-// activation of the interpreter (host functions through call_host). Returns 0 when the callee
+// Calls made by the baseline tier's code: the call instruction at `ip` (call, call_indirect,
+// call_ref) of the frame at `fp`, which is the ExecState's current frame. They push the callee's
+// frame and run it: directly when it is compiled code of the same instance, else in a nested
+// activation of the interpreter (host functions through call_host). Return 0 when the callee
 // returned, else CompiledBody's kTrapBit | kRecordedBit | result code, the trap (or uncaught
 // exception) recorded in the ExecState as the interpreter records its own.
 uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip);
+uint64_t jit_call_indirect(JitEnv* env, Slot* fp, const uint32_t* ip);
+uint64_t jit_call_ref(JitEnv* env, Slot* fp, const uint32_t* ip);
 
 }  // namespace kumo::wasm::interp

@@ -82,7 +82,7 @@ class Compiler {
   void prologue();
   void epilogue();
   // A call through interp::jit_call; a trap in it leaves with what jit_call returned.
-  void call(const uint32_t* ip);
+  void call(const uint32_t* ip, uint64_t (*fn)(interp::JitEnv*, interp::Slot*, const uint32_t*));
   // Calls the helper of the instruction at `ip` (pc); branches or traps as its kind says.
   void call_helper(const Helper& h, const uint32_t* ip, size_t pc);
   Label epilogue_;
@@ -179,12 +179,13 @@ void Compiler::epilogue() {
   a_.ret();
 }
 
-void Compiler::call(const uint32_t* ip) {
+void Compiler::call(const uint32_t* ip,
+                    uint64_t (*fn)(interp::JitEnv*, interp::Slot*, const uint32_t*)) {
   calls_ = true;
   a_.mov(Width::W64, Reg::rdi, kEnv);
   a_.mov(Width::W64, Reg::rsi, kFp);
   a_.mov_imm(Reg::rdx, reinterpret_cast<uintptr_t>(ip));
-  a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(&interp::jit_call));
+  a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(fn));
   a_.call(Reg::rax);
   a_.test(Width::W64, Reg::rax, Reg::rax);
   a_.jcc(Cond::NE, epilogue_);
@@ -652,12 +653,15 @@ Expected<CompiledBody> Compiler::run() {
 
       // Calls: frames, host functions and type checks are interp::jit_call's.
       case IOp::Call:  // [H, func, frame]
+        call(ip, &interp::jit_call);
+        len = 4;
+        break;
       case IOp::CallRef:  // [H, ref, frame]
-        call(ip);
+        call(ip, &interp::jit_call_ref);
         len = 4;
         break;
       case IOp::CallIndirect:  // [H, type_id, table, idx, frame, is64]
-        call(ip);
+        call(ip, &interp::jit_call_indirect);
         len = 7;
         break;
 
