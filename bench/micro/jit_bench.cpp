@@ -12,6 +12,7 @@
 #include <atomic>
 #include <vector>
 
+#include "wasm/interp/exec_state.hpp"
 #include "wasm/jit/baseline.hpp"
 #include "wasm/runtime/store.hpp"
 
@@ -55,11 +56,14 @@ void BM_SumLoopBaseline(benchmark::State& state) {
   if (!body) return state.SkipWithError(body.error().message.c_str());
   std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 8);
   const std::atomic<uint64_t> epoch{0};
-  interp::JitEnv env{&epoch, UINT64_MAX, nullptr};
+  interp::ExecState es{Config{}};
+  es.cur_frame = es.frames_begin;
+  es.jit.epoch = &epoch;
+  es.jit.stack_end = frame.data() + frame.size();
   for (auto _ : state) {
     frame[0].u64 = kN;
     frame[1].u64 = 0;
-    benchmark::DoNotOptimize(body->fn(frame.data(), nullptr, nullptr, &env));
+    benchmark::DoNotOptimize(body->fn(frame.data(), nullptr, nullptr, &es.jit));
     benchmark::DoNotOptimize(frame[0].u64);
   }
   if (uint32_t(frame[0].u64) != uint32_t(int64_t(kN) * (kN + 1) / 2))

@@ -14,7 +14,9 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 
+#include "wasm/interp/exec_state.hpp"
 #include "wasm/jit/baseline.hpp"
 #include "wasm/runtime/store.hpp"
 
@@ -155,19 +157,24 @@ Tally run_file(const std::string& name) {
     }
     uint8_t* mem0 = inst->memories.empty() ? nullptr : inst->memories[0]->base;
     const std::atomic<uint64_t> epoch{0};
-    interp::JitEnv env{&epoch, UINT64_MAX, inst};
-    const uint64_t r =
-        it->second->fn(frame.data(), mem0, inst->globals.data(), &env);
+    interp::ExecState es{Config{}};  // where a trap is recorded
+    es.cur_frame = es.frames_begin;
+    es.jit.epoch = &epoch;
+    es.jit.inst = inst;
+    es.jit.stack_end = frame.data() + frame.size();  // the frame lives outside es's stack
+    const uint64_t r = it->second->fn(frame.data(), mem0, inst->globals.data(), &es.jit);
     if (CompiledBody::is_exit(r)) {  // a call or an uncompiled instruction: the interpreter's part
       ++t.not_compiled;
       continue;
     }
     if (want_trap) {
       ++t.traps;
-      EXPECT_TRUE(r & CompiledBody::kTrapBit) << name << ".json line " << cmd.at("line");
+      EXPECT_TRUE(CompiledBody::is_trap(r) && CompiledBody::is_recorded(r))
+          << name << ".json line " << cmd.at("line");
       EXPECT_EQ(int(CompiledBody::trap_code(r)), int(*want_trap))
           << name << ".json line " << cmd.at("line");
-      EXPECT_LT(CompiledBody::trap_pc(r), mod->code[defined]->code.size());
+      const auto& stream = mod->code[defined]->code;  // the trap's pc lies in the function
+      EXPECT_TRUE(es.trap_ip >= stream.data() && es.trap_ip < stream.data() + stream.size());
     } else {
       EXPECT_EQ(r, 0u) << name << ".json line " << cmd.at("line") << ": trapped";
     }
@@ -222,7 +229,7 @@ TEST(JitBaseline, SpecAssertionsOfCompiledFunctions) {
 }
 
 // (module (func (export "spin") (loop (br 0)))): compiled, it stops at the deadline like the
-// interpreter does, with the trap at the backward branch.
+// interpreter does: at its entry when the deadline has passed, else at the backward branch.
 TEST(JitBaseline, LoopsStopAtTheEpochDeadline) {
   Engine engine;
   const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04,
@@ -231,14 +238,30 @@ TEST(JitBaseline, LoopsStopAtTheEpochDeadline) {
                            0x01, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b};
   auto c = compile(engine, bytes);
   ASSERT_TRUE(c) << c.error().message;
-  auto body = compile_body(*(*c)->code[0]);
+  const interp::Code& code = *(*c)->code[0];
+  auto body = compile_body(code);
   ASSERT_TRUE(body) << body.error().message;
-  std::vector<interp::Slot> frame((*c)->code[0]->max_slots + 4);
-  const std::atomic<uint64_t> epoch{5};
-  interp::JitEnv env{&epoch, 5, nullptr};
-  const uint64_t r = body->fn(frame.data(), nullptr, nullptr, &env);
-  ASSERT_TRUE(r & CompiledBody::kTrapBit);
+  std::vector<interp::Slot> frame(code.max_slots + 4);
+  std::atomic<uint64_t> epoch{5};
+  interp::ExecState es{Config{}};
+  es.cur_frame = es.frames_begin;
+  es.jit.epoch = &epoch;
+  es.jit.deadline = 5;
+  es.jit.stack_end = frame.data() + frame.size();
+  uint64_t r = body->fn(frame.data(), nullptr, nullptr, &es.jit);
+  ASSERT_TRUE(CompiledBody::is_trap(r) && CompiledBody::is_recorded(r));
   EXPECT_EQ(CompiledBody::trap_code(r), TrapCode::Interrupted);
+  EXPECT_EQ(es.trap_ip, code.code.data());  // at the entry
+  epoch = 0;
+  std::thread ticker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    epoch = 5;
+  });
+  r = body->fn(frame.data(), nullptr, nullptr, &es.jit);  // spins until the ticker moves on
+  ticker.join();
+  ASSERT_TRUE(CompiledBody::is_trap(r) && CompiledBody::is_recorded(r));
+  EXPECT_EQ(CompiledBody::trap_code(r), TrapCode::Interrupted);
+  EXPECT_EQ(es.trap_ip, code.code.data());  // the loop's br (the body's first instruction)
 }
 
 // With Config::tier = Baseline, compile() attaches machine code to the functions it can compile

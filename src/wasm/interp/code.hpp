@@ -78,15 +78,22 @@ struct CatchEntry {
   uint32_t exn_slot = kNoSlot;  // legacy catch: the caught exception is kept here for rethrow
 };
 
-// What the running activation shares with compiled code and its helpers: the interruption
-// check (trap once *epoch >= deadline) and the instance the code runs in.
+// What the running activation shares with compiled code and its helpers (standard layout: the
+// machine code reads it at fixed offsets): the interruption check (trap once *epoch >=
+// deadline), the instance the code runs in, and the ExecState's stacks, so that compiled code
+// pushes the frames of the calls it makes between compiled functions itself.
 struct ExecState;
+struct Frame;
 struct JitEnv {
   const std::atomic<uint64_t>* epoch = nullptr;
   uint64_t deadline = UINT64_MAX;
   Instance* inst = nullptr;
+  FuncInst* const* funcs = nullptr;  // inst's function index space
   ExecState* es = nullptr;
-  const char* stack_limit = nullptr;  // the native stack's lowest usable address (nested calls)
+  const char* stack_limit = nullptr;  // the native stack's lowest usable address
+  Frame** cur_frame = nullptr;        // &es->cur_frame
+  Frame* frames_end = nullptr;
+  Slot* stack_end = nullptr;
 };
 
 // Translated code of one defined function. Immutable after translation except for the lazily

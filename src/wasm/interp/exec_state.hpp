@@ -16,7 +16,7 @@ namespace kumo::wasm::interp {
 
 // One active wasm call. `ip` is the return address while this frame is calling out (for the top
 // frame it is only meaningful after a trap).
-struct Frame {
+struct Frame {  // standard layout: compiled code pushes frames too
   const uint32_t* ip = nullptr;
   Slot* fp = nullptr;
   FuncInst* func = nullptr;
@@ -69,7 +69,8 @@ struct ExecState {
   Frame* entry_frame = nullptr;  // the activation's first frame
   MemoryInst* mem0 = nullptr;    // memory 0 of the running instance
   int variant = 0;               // Code::entry index: 1 = bounds-checked memory-0 accesses
-  JitEnv jit;  // the epoch check and the running instance
+  JitEnv jit;  // what compiled code reads: the epoch check, the running instance, the stacks
+  void reset_jit_env();
 
  private:
   std::unique_ptr<Slot[]> stack_mem_;

@@ -118,6 +118,7 @@ uint32_t host_frame_slots(const FuncInst* f) {
   es.entry_frame = saved_entry;
   es.mem0 = saved_mem0;
   es.jit.inst = saved_inst;
+  es.jit.funcs = saved_inst != nullptr ? saved_inst->funcs.data() : nullptr;
   es.variant = saved_variant;
   es.jit.deadline = es.store->epoch_deadline();  // the host may have moved it
   es.cur_frame = csp;
@@ -321,6 +322,7 @@ inline void profile_op(const uint32_t* ip) {
   do {                                                                            \
     inst = (ni);                                                                  \
     es->jit.inst = inst;                                                          \
+    es->jit.funcs = inst->funcs.data();                                           \
     MemoryInst* m0_ = inst->memories.empty() ? nullptr : inst->memories[0];       \
     es->mem0 = m0_;                                                               \
     mbase = m0_ ? m0_->base : nullptr;                                            \
@@ -372,16 +374,15 @@ inline void profile_op(const uint32_t* ip) {
 
 // The baseline tier's machine code, when the function has it and memory 0 is guarded (the code
 // has no bounds checks): it runs on the frame from the function's entry. Then the function
-// returns as with `return`, traps at the instruction the code reports (the backtrace maps it as
-// usual), passes on a callee's trap that jit_call recorded, or continues here at the pc of an
-// instruction the tier does not compile.
+// returns as with `return`, ends the activation with a trap the code recorded where it happened
+// (an exception unwinds on from this frame), or continues here at the pc of an instruction the
+// tier does not compile.
 #define RUN_JIT(c)                                                                              \
   do {                                                                                          \
     if ((c)->jit_fn != nullptr && es->variant == 0) {                                           \
       const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit);               \
       if (KUMO_LIKELY(r_ == 0)) goto do_return;                                                 \
       if (jit::CompiledBody::is_recorded(r_)) {                                                 \
-        /* a callee's trap, recorded where it happened; an exception unwinds on from here */    \
         trap_code = int32_t(uint32_t(r_));                                                      \
         if (trap_code != kException) return trap_code;                                          \
         es->cur_frame = csp;                                                                    \
@@ -389,7 +390,6 @@ inline void profile_op(const uint32_t* ip) {
         goto do_throw;                                                                          \
       }                                                                                         \
       ip = (c)->code.data() + jit::CompiledBody::pc(r_);                                        \
-      if (jit::CompiledBody::is_trap(r_)) TRAP(jit::CompiledBody::trap_code(r_));               \
       DISPATCH();                                                                               \
     }                                                                                           \
   } while (0)
@@ -640,13 +640,8 @@ uint64_t call_trap(ExecState& es, const uint32_t* ip, int code, const char* mess
     }
     const uint64_t r =
         c->jit_fn(nfp, es.mem0 != nullptr ? es.mem0->base : nullptr, inst->globals.data(), env);
-    if (KUMO_LIKELY(r == 0)) {
-      es.cur_frame = csp;
-      return 0;
-    }
-    if (CompiledBody::is_recorded(r)) return r;
-    es.trap_ip = c->code.data() + CompiledBody::pc(r);  // a trap: complete code never exits
-    return kRecorded | uint32_t(CompiledBody::trap_code(r));
+    if (KUMO_LIKELY(r == 0)) es.cur_frame = csp;
+    return r;  // or a trap it recorded: complete code never exits
   }
   // Anything else runs in a nested activation of the interpreter, which restores nothing of the
   // caller's activation itself.
@@ -658,12 +653,18 @@ uint64_t call_trap(ExecState& es, const uint32_t* ip, int code, const char* mess
   es.mem0 = saved_mem0;
   es.variant = saved_variant;
   es.jit.inst = inst;
+  es.jit.funcs = inst->funcs.data();
   if (r != kOk) return kRecorded | uint32_t(r);
   es.cur_frame = csp;
   return 0;
 }
 
 }  // namespace
+
+uint64_t jit_trap(JitEnv* env, const uint32_t* ip, uint32_t code) {
+  env->es->trap_ip = ip;
+  return kRecorded | code;
+}
 
 uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip) {  // [H, func, frame]
   return jit_enter(env, env->inst->funcs[ip[2]], fp + ip[3], ip, ip + 4);
@@ -701,7 +702,15 @@ ExecState::ExecState(const Config& config) {
   frames_begin = frame_mem_.get();
   frames_end = frames_begin + nframes;
   frame_top = frames_begin;
+  reset_jit_env();
+}
+
+void ExecState::reset_jit_env() {
+  jit = JitEnv{};
   jit.es = this;
+  jit.cur_frame = &cur_frame;
+  jit.frames_end = frames_end;
+  jit.stack_end = stack_end;
 }
 
 ExecState::ExecState(Store& s) : ExecState(s.engine().config()) { store = &s; }

@@ -34,6 +34,9 @@ int op_memory_fill(Instance* inst, Slot* fp, const uint32_t* ip);
 // returned, else CompiledBody's kTrapBit | kRecordedBit | result code, the trap (or uncaught
 // exception) recorded in the ExecState as the interpreter records its own.
 uint64_t jit_call(JitEnv* env, Slot* fp, const uint32_t* ip);
+// A trap of compiled code at `ip`, in the frame that is the ExecState's current one: records it
+// and returns the kTrapBit | kRecordedBit | code the code returns.
+uint64_t jit_trap(JitEnv* env, const uint32_t* ip, uint32_t code);
 uint64_t jit_call_indirect(JitEnv* env, Slot* fp, const uint32_t* ip);
 uint64_t jit_call_ref(JitEnv* env, Slot* fp, const uint32_t* ip);
 

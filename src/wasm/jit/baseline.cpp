@@ -5,6 +5,7 @@
 #include <limits>
 #include <vector>
 
+#include "wasm/interp/exec_state.hpp"
 #include "wasm/interp/interp.hpp"
 #include "wasm/jit/helpers.hpp"
 
@@ -35,7 +36,8 @@ struct BinAlu {
 
 class Compiler {
  public:
-  explicit Compiler(const interp::Code& c) : code_(c), labels_(c.code.size(), UINT32_MAX) {}
+  Compiler(const interp::Code& c, const Link& link)
+      : code_(c), link_(link), labels_(c.code.size(), UINT32_MAX) {}
   Expected<CompiledBody> run();
 
  private:
@@ -72,35 +74,42 @@ class Compiler {
   int32_t offset(uint32_t off);
   void add_shl(const uint32_t* ip, int a);
   void divide(IOp op, Width w, const uint32_t* ip, bool imm, size_t pc);
-  // Jumps to a stub that returns the trap of `code` at `pc`.
+  // Jumps to a stub that records the trap of `code` at `pc` and leaves.
   void trap_if(Cond c, TrapCode code, size_t pc);
   void trap(TrapCode code, size_t pc);
   void return_normally() {
     a_.alu(Alu::Xor, Width::W32, Reg::rax, Reg::rax);
-    a_.jmp(epilogue_);
+    a_.jmp(exit_);
   }
-  void prologue();
-  void epilogue();
-  // A call through interp::jit_call; a trap in it leaves with what jit_call returned.
+  // The entry interp::Code::JitFn describes: sets the registers up and calls the body.
+  void entry(Label body);
+  // The body's own entry: the limits every call checks.
+  void body_entry(Label body);
+  // A call through `fn` (interp::jit_call and its kinds); a trap in it leaves with what it
+  // returned.
   void call(const uint32_t* ip, uint64_t (*fn)(interp::JitEnv*, interp::Slot*, const uint32_t*));
+  // call $k to a function of this module: straight into its body when it is linked.
+  void call_direct(const uint32_t* ip);
   // Calls the helper of the instruction at `ip` (pc); branches or traps as its kind says.
   void call_helper(const Helper& h, const uint32_t* ip, size_t pc);
-  Label epilogue_;
+  Label exit_;  // leaves the body with rax
   // Returns an exit to the interpreter at `pc`.
   void exit_to_interpreter(size_t pc) {
     a_.mov_imm(Reg::rax, CompiledBody::kExitBit | uint64_t(pc) << 8);
-    a_.jmp(epilogue_);
+    a_.jmp(exit_);
   }
   size_t uncompiled_ = 0;
   bool calls_ = false;
   struct TrapStub {
     Label label;
-    uint64_t value;
+    size_t pc;
+    TrapCode code;
     bool code_in_rax = false;  // a helper's trap: its TrapCode is rax's low byte
   };
   std::vector<TrapStub> stubs_;
 
   const interp::Code& code_;
+  const Link& link_;
   Assembler a_;
   std::vector<uint32_t> labels_;  // per pc: label id, or UINT32_MAX
   bool bad_target_ = false;
@@ -143,25 +152,22 @@ void Compiler::compare(Cond c, Width w, const uint32_t* ip, bool imm, bool branc
   }
 }
 
-// What a compiled function returns for a trap (decoded by CompiledBody::trap_code/trap_pc).
-uint64_t trap_value(TrapCode code, size_t pc) {
-  return CompiledBody::kTrapBit | uint64_t(pc) << 8 | uint64_t(code);
-}
-
 void Compiler::trap_if(Cond c, TrapCode code, size_t pc) {
   Label l = a_.new_label();
-  stubs_.push_back({l, trap_value(code, pc)});
+  stubs_.push_back({l, pc, code});
   a_.jcc(c, l);
 }
 
 void Compiler::trap(TrapCode code, size_t pc) {
-  a_.mov_imm(Reg::rax, trap_value(code, pc));
-  a_.jmp(epilogue_);
+  Label l = a_.new_label();
+  stubs_.push_back({l, pc, code});
+  a_.jmp(l);
 }
 
-// The callee-saved registers this code uses, and 8 more bytes so that calls see the ABI's
-// 16-byte stack alignment (the return address and six pushes leave it at 8).
-void Compiler::prologue() {
+// Saves the callee-saved registers the code keeps its state in, plus 8 bytes so that the call
+// to the body leaves the stack as the ABI has it at a function's entry (the return address and
+// six pushes leave it 8 bytes off 16).
+void Compiler::entry(Label body) {
   for (Reg r : kSaved) a_.push(r);
   a_.alu_imm(Alu::Sub, Width::W64, Reg::rsp, 8);
   a_.mov(Width::W64, kFp, Reg::rdi);
@@ -170,13 +176,81 @@ void Compiler::prologue() {
   a_.mov(Width::W64, kEnv, Reg::rcx);
   a_.load(Width::W64, kEpoch, kEnv, int32_t(offsetof(interp::JitEnv, epoch)));
   a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(interp::JitEnv, deadline)));
-}
-
-void Compiler::epilogue() {
-  a_.bind(epilogue_);
+  a_.call(body);
   a_.alu_imm(Alu::Add, Width::W64, Reg::rsp, 8);
   for (size_t i = std::size(kSaved); i-- > 0;) a_.pop(kSaved[i]);
   a_.ret();
+}
+
+// The body keeps the stack 16-byte aligned for the calls it makes, and checks what the
+// interpreter checks on a call: the native stack (compiled calls recurse on it), the frame's
+// slots, the deadline.
+void Compiler::body_entry(Label body) {
+  a_.bind(body);
+  a_.alu_imm(Alu::Sub, Width::W64, Reg::rsp, 8);
+  a_.load(Width::W64, Reg::rax, kEnv, int32_t(offsetof(interp::JitEnv, stack_limit)));
+  a_.alu(Alu::Cmp, Width::W64, Reg::rsp, Reg::rax);
+  trap_if(Cond::B, TrapCode::CallStackExhausted, 0);
+  a_.lea(Reg::rax, kFp, int32_t(code_.max_slots * 8));
+  a_.load(Width::W64, Reg::rcx, kEnv, int32_t(offsetof(interp::JitEnv, stack_end)));
+  a_.alu(Alu::Cmp, Width::W64, Reg::rax, Reg::rcx);
+  trap_if(Cond::A, TrapCode::CallStackExhausted, 0);
+  a_.load(Width::W64, Reg::rdx, kEpoch, 0);
+  a_.alu(Alu::Cmp, Width::W64, Reg::rdx, kDeadline);
+  trap_if(Cond::AE, TrapCode::Interrupted, 0);
+}
+
+// Pushes the callee's frame as the interpreter's do_call does (the caller's return pc, the
+// callee's fp, function and instance; cur_frame moves up), calls the callee's body with rbx on
+// the callee's frame, then pops the frame again. A callee's trap leaves its frame current, for
+// the backtrace.
+void Compiler::call_direct(const uint32_t* ip) {
+  const uint32_t func = ip[2];
+  if (link_.bodies == nullptr || func < link_.num_imported_funcs) {
+    call(ip, &interp::jit_call);
+    return;
+  }
+  calls_ = true;
+  using interp::Frame;
+  using interp::JitEnv;
+  constexpr int32_t kFrame = int32_t(sizeof(Frame));
+  const int32_t frame = int32_t(ip[3] * 8);
+  Label slow = a_.new_label(), done = a_.new_label();
+  a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(&link_.bodies[func - link_.num_imported_funcs]));
+  a_.load(Width::W64, Reg::rax, Reg::rax, 0);
+  a_.test(Width::W64, Reg::rax, Reg::rax);
+  a_.jcc(Cond::E, slow);
+  a_.load(Width::W64, Reg::rcx, kEnv, int32_t(offsetof(JitEnv, cur_frame)));
+  a_.load(Width::W64, Reg::rdx, Reg::rcx, 0);  // csp
+  a_.lea(Reg::rdi, Reg::rdx, 2 * kFrame);
+  a_.load(Width::W64, Reg::rsi, kEnv, int32_t(offsetof(JitEnv, frames_end)));
+  a_.alu(Alu::Cmp, Width::W64, Reg::rdi, Reg::rsi);
+  a_.jcc(Cond::A, slow);  // no frame left: jit_call traps
+  a_.mov_imm(Reg::rsi, reinterpret_cast<uintptr_t>(ip + 4));
+  a_.store(Width::W64, Reg::rdx, int32_t(offsetof(Frame, ip)), Reg::rsi);
+  a_.lea(Reg::rdi, kFp, frame);
+  a_.store(Width::W64, Reg::rdx, kFrame + int32_t(offsetof(Frame, fp)), Reg::rdi);
+  a_.load(Width::W64, Reg::rsi, kEnv, int32_t(offsetof(JitEnv, funcs)));
+  a_.load(Width::W64, Reg::rsi, Reg::rsi, int32_t(func * 8));
+  a_.store(Width::W64, Reg::rdx, kFrame + int32_t(offsetof(Frame, func)), Reg::rsi);
+  a_.load(Width::W64, Reg::rsi, kEnv, int32_t(offsetof(JitEnv, inst)));
+  a_.store(Width::W64, Reg::rdx, kFrame + int32_t(offsetof(Frame, inst)), Reg::rsi);
+  a_.lea(Reg::rdx, Reg::rdx, kFrame);
+  a_.store(Width::W64, Reg::rcx, 0, Reg::rdx);
+  a_.mov(Width::W64, kFp, Reg::rdi);
+  a_.call(Reg::rax);
+  a_.lea(kFp, kFp, -frame);
+  a_.test(Width::W64, Reg::rax, Reg::rax);
+  a_.jcc(Cond::NE, exit_);
+  a_.load(Width::W64, Reg::rcx, kEnv, int32_t(offsetof(JitEnv, cur_frame)));
+  a_.load(Width::W64, Reg::rdx, Reg::rcx, 0);
+  a_.lea(Reg::rdx, Reg::rdx, -kFrame);
+  a_.store(Width::W64, Reg::rcx, 0, Reg::rdx);
+  a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(JitEnv, deadline)));
+  a_.jmp(done);
+  a_.bind(slow);
+  call(ip, &interp::jit_call);
+  a_.bind(done);
 }
 
 void Compiler::call(const uint32_t* ip,
@@ -188,7 +262,7 @@ void Compiler::call(const uint32_t* ip,
   a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(fn));
   a_.call(Reg::rax);
   a_.test(Width::W64, Reg::rax, Reg::rax);
-  a_.jcc(Cond::NE, epilogue_);
+  a_.jcc(Cond::NE, exit_);
   // A host function may have moved the deadline.
   a_.load(Width::W64, kDeadline, kEnv, int32_t(offsetof(interp::JitEnv, deadline)));
 }
@@ -203,7 +277,7 @@ void Compiler::call_helper(const Helper& h, const uint32_t* ip, size_t pc) {
     case Helper::Kind::Value: break;
     case Helper::Kind::Trapping: {
       Label trapped = a_.new_label();
-      stubs_.push_back({trapped, trap_value(TrapCode(0), pc), true});
+      stubs_.push_back({trapped, pc, TrapCode(0), true});
       a_.test(Width::W64, Reg::rax, Reg::rax);
       a_.jcc(Cond::NE, trapped);
       break;
@@ -299,8 +373,10 @@ Expected<CompiledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
   if (!code_.handlers.empty()) return err("baseline tier: exception handlers are not compiled");
-  epilogue_ = a_.new_label();
-  prologue();
+  exit_ = a_.new_label();
+  const Label body_label = a_.new_label();
+  entry(body_label);
+  body_entry(body_label);
   size_t pc = 0;
   bool stopped = false;
   while (pc < n && !stopped) {
@@ -653,7 +729,7 @@ Expected<CompiledBody> Compiler::run() {
 
       // Calls: frames, host functions and type checks are interp::jit_call's.
       case IOp::Call:  // [H, func, frame]
-        call(ip, &interp::jit_call);
+        call_direct(ip);
         len = 4;
         break;
       case IOp::CallRef:  // [H, ref, frame]
@@ -691,20 +767,26 @@ Expected<CompiledBody> Compiler::run() {
   for (const TrapStub& t : stubs_) {
     a_.bind(t.label);
     if (t.code_in_rax) {
-      a_.alu_imm(Alu::And, Width::W32, Reg::rax, 0xFF);
-      a_.mov_imm(Reg::rcx, t.value);
-      a_.alu(Alu::Or, Width::W64, Reg::rax, Reg::rcx);
+      a_.mov(Width::W32, Reg::rdx, Reg::rax);
+      a_.alu_imm(Alu::And, Width::W32, Reg::rdx, 0xFF);
     } else {
-      a_.mov_imm(Reg::rax, t.value);
+      a_.mov_imm(Reg::rdx, uint64_t(t.code));
     }
-    a_.jmp(epilogue_);
+    a_.mov(Width::W64, Reg::rdi, kEnv);
+    a_.mov_imm(Reg::rsi, reinterpret_cast<uintptr_t>(code_.code.data() + t.pc));
+    a_.mov_imm(Reg::rax, reinterpret_cast<uintptr_t>(&interp::jit_trap));
+    a_.call(Reg::rax);
+    a_.jmp(exit_);
   }
-  epilogue();
+  a_.bind(exit_);
+  a_.alu_imm(Alu::Add, Width::W64, Reg::rsp, 8);
+  a_.ret();
   if (bad_target_) return err("baseline tier: a branch leaves the function's code");
   KUMO_TRY(auto bytes, a_.finish());
   KUMO_TRY(auto exec, ExecutableCode::create(bytes));
   CompiledBody body{std::move(exec), nullptr};
   body.fn = body.code.as<CompiledBody::Fn>();
+  body.body = static_cast<const uint8_t*>(body.code.entry()) + a_.offset_of(body_label);
   body.complete = uncompiled_ == 0;
   body.calls = calls_;
   return body;
@@ -712,6 +794,8 @@ Expected<CompiledBody> Compiler::run() {
 
 }  // namespace
 
-Expected<CompiledBody> compile_body(const interp::Code& code) { return Compiler(code).run(); }
+Expected<CompiledBody> compile_body(const interp::Code& code, const Link& link) {
+  return Compiler(code, link).run();
+}
 
 }  // namespace kumo::wasm::jit

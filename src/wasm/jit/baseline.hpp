@@ -23,33 +23,43 @@ namespace kumo::wasm::jit {
 struct CompiledBody {
   // Runs the body on the frame at `fp` (parameters in the first slots, as the interpreter lays
   // them out; results left from slot 0) with memory 0 at `mem0` and the instance's globals.
+  // `env` is the running activation's (its ExecState's current frame is this function's).
   // Returns:
   // - 0: the function returned.
-  // - kTrapBit | pc << 8 | TrapCode: a trap at the code-unit index `pc` (for backtraces, as the
-  //   interpreter's Code::wasm_offset maps it).
-  // - kTrapBit | kRecordedBit | code: a callee's trap or exception (see interp::jit_call).
+  // - kTrapBit | kRecordedBit | code: a trap (TrapCode) or an uncaught exception (the
+  //   interpreter's code), recorded in the ExecState where it happened (interp::jit_trap,
+  //   interp::jit_call): trap_ip, and cur_frame left at the frame it happened in.
   // - kExitBit | pc << 8: an instruction this tier does not compile; the interpreter runs the
-  //   rest of the activation from `pc`.
-  // Backward branches check the epoch: at `*epoch >= deadline` the function traps (Interrupted).
+  //   rest of the activation from `pc` (code-unit index).
+  // Function entries and backward branches check the epoch: at `*epoch >= deadline` the function
+  // traps (Interrupted).
   using Fn = interp::Code::JitFn;
   static constexpr uint64_t kTrapBit = uint64_t(1) << 63;
   static constexpr uint64_t kExitBit = uint64_t(1) << 62;
-  // With kTrapBit: a callee's trap or exception, already recorded in the ExecState by
-  // interp::jit_call; the low 32 bits are the interpreter's result code.
-  static constexpr uint64_t kRecordedBit = uint64_t(1) << 61;
+  static constexpr uint64_t kRecordedBit = uint64_t(1) << 61;  // the low 32 bits: the code
   static bool is_recorded(uint64_t r) { return (r & kRecordedBit) != 0; }
   static bool is_trap(uint64_t r) { return (r & kTrapBit) != 0; }
   static bool is_exit(uint64_t r) { return (r & kExitBit) != 0; }
   static TrapCode trap_code(uint64_t r) { return TrapCode(r & 0xFF); }
-  static uint32_t pc(uint64_t r) { return uint32_t((r & ~(kTrapBit | kExitBit)) >> 8); }
-  static uint32_t trap_pc(uint64_t r) { return pc(r); }
+  static uint32_t pc(uint64_t r) { return uint32_t((r & ~kExitBit) >> 8); }
   ExecutableCode code;
   Fn* fn = nullptr;
+  // The internal entry: the body without the entry's register setup, called by compiled code
+  // with the registers already set (baseline.cpp) and the callee's frame pushed.
+  const void* body = nullptr;
   bool complete = false;  // no instruction exits to the interpreter
   bool calls = false;     // calls through interp::jit_call: runs only inside the interpreter
 };
 
-// An error names the first instruction the tier cannot compile yet.
-Expected<CompiledBody> compile_body(const interp::Code& code);
+// Where compiled calls to the module's own functions go: `bodies[i]` is defined function i's
+// internal entry once compile() linked it (null: through interp::jit_call). Without a table
+// every call goes through jit_call.
+struct Link {
+  const void* const* bodies = nullptr;
+  uint32_t num_imported_funcs = 0;
+};
+
+// An error says why the function is left to the interpreter.
+Expected<CompiledBody> compile_body(const interp::Code& code, const Link& link = {});
 
 }  // namespace kumo::wasm::jit

@@ -217,6 +217,11 @@ void Assembler::call(Reg target) {
   modrm_reg(2, target);
 }
 
+void Assembler::call(Label l) {
+  byte(0xE8);
+  branch_target(l);
+}
+
 void Assembler::ret() { byte(0xC3); }
 
 void Assembler::push(Reg x) {

@@ -91,6 +91,7 @@ class Assembler {
   void jmp(Label l);
   void jcc(Cond c, Label l);
   void call(Reg target);
+  void call(Label l);  // call rel32
   void ret();
   void push(Reg r);
   void pop(Reg r);
@@ -98,6 +99,7 @@ class Assembler {
   // The code, with every branch patched; an error if a branch targets an unbound label.
   Expected<std::vector<uint8_t>> finish();
   size_t size() const { return code_.size(); }
+  size_t offset_of(Label l) const { return size_t(label_pos_.at(l.id)); }  // once bound
 
  private:
   void byte(uint8_t b) { code_.push_back(b); }

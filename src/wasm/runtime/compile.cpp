@@ -80,23 +80,35 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.
   compiled->code.reserve(module->functions.size());
+  const bool jit = engine.config().tier == Tier::Baseline;
+  std::vector<const jit::CompiledBody*> bodies;
+  if (jit) {
+    compiled->jit_bodies = std::make_unique<const void*[]>(module->functions.size());
+    bodies.resize(module->functions.size());
+  }
+  const jit::Link link{compiled->jit_bodies.get(), module->num_imported_funcs};
   for (uint32_t i = 0; i < module->functions.size(); ++i) {
     auto code = interp::translate(*module, i, compiled->type_ids);
     if (!code) {
       return err("func {}: translation failed: {}", module->num_imported_funcs + i,
                  code.error().message);
     }
-    if (engine.config().tier == Tier::Baseline) {
-      // Functions the tier does not compile yet stay interpreted.
-      if (auto body = jit::compile_body(**code)) {
+    if (jit) {
+      // Functions the tier does not compile (exception handlers) stay interpreted.
+      if (auto body = jit::compile_body(**code, link)) {
         auto owner = std::make_shared<jit::CompiledBody>(std::move(*body));
         (*code)->jit_fn = owner->fn;
         (*code)->jit_complete = owner->complete;
+        bodies[i] = owner.get();
         (*code)->jit_owner = std::move(owner);
       }
     }
     compiled->code.push_back(std::move(*code));
   }
+  // Calls between compiled functions enter complete callees directly; the others through the
+  // interpreter (interp::jit_call).
+  for (size_t i = 0; i < bodies.size(); ++i)
+    compiled->jit_bodies[i] = bodies[i] != nullptr && bodies[i]->complete ? bodies[i]->body : nullptr;
   compiled->module = std::move(module);
   return compiled;
 }

@@ -403,6 +403,9 @@ struct CompiledModule {
   std::vector<uint32_t> type_ids;          // Engine ids of module.types
   std::vector<const FuncType*> type_ptrs;  // Engine::type_of(type_ids[i]) (stable)
   std::vector<std::unique_ptr<interp::Code, interp::CodeDeleter>> code;  // per defined function
+  // The baseline tier's internal entry of each defined function whose machine code is complete
+  // (null for the others): compiled calls between the module's functions go through it.
+  std::unique_ptr<const void*[]> jit_bodies;
   // Per (active or passive) element segment whose items are all `ref.func N` / `ref.null`: the
   // function indices (kNullFunc for null), so instantiation fills tables without evaluating
   // thousands of constant expressions; empty otherwise. Filled by compile().

@@ -60,7 +60,7 @@ void Engine::return_exec_state(ExecStatePtr s) {
   s->entry_frame = nullptr;
   s->mem0 = nullptr;
   s->variant = 0;
-  s->jit = interp::JitEnv{.es = s.get()};
+  s->reset_jit_env();
   std::lock_guard lock(pool_mutex_);
   if (exec_pool_.size() < kMaxPooledExecStates) exec_pool_.push_back(std::move(s));
 }
