@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "wasm/runtime/objects.hpp"
+
 namespace CLI {
 class App;
 }
@@ -19,6 +21,14 @@ void add_version_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
 
 // `kumo wast`, callable without the command line (tests).
+// --tier of `kumo run`, `serve` and `wast`: "interp" or "baseline" (wasm::Tier).
+inline std::string tier_name(wasm::Tier t) {
+  return t == wasm::Tier::Baseline ? "baseline" : "interp";
+}
+inline wasm::Tier parse_tier(const std::string& name) {
+  return name == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+}
+
 struct WastCommandOptions {
   std::vector<std::string> paths;      // .json scripts, or directories searched recursively
   bool quiet = false;                  // only the final summary line
@@ -30,7 +40,7 @@ struct WastCommandOptions {
   double timeout = 300;                // seconds per file in fork mode; 0 = none
   int fail_exit_code = 1;              // exit status when something failed
   std::vector<std::string> assembled;  // see WastOptions::assembled_dirs
-  std::string tier = "interp";         // interp or baseline: see wasm::Tier
+  std::string tier = tier_name(wasm::kDefaultTier);  // interp or baseline: see wasm::Tier
 };
 int run_wast_command(const WastCommandOptions& options);
 

@@ -35,12 +35,12 @@ struct RunOptions {
   std::vector<std::string> dirs;  // HOST[::GUEST]
   std::vector<std::string> env;   // K=V
   std::string invoke;             // function to call instead of _start
-  std::string tier = "interp";    // interp or baseline (wasm::Tier)
+  std::string tier = tier_name(wasm::kDefaultTier);
 };
 
 wasm::Config engine_config(const RunOptions& o) {
   wasm::Config c;
-  c.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+  c.tier = parse_tier(o.tier);
   return c;
 }
 

@@ -29,7 +29,7 @@ struct ServeOptions {
   uint64_t timeout_ms = 0;
   uint64_t grace_ms = 5000;
   bool no_recycle = false;
-  std::string tier = "interp";  // interp or baseline (wasm::Tier)
+  std::string tier = tier_name(wasm::kDefaultTier);
   std::vector<std::string> dirs, env, allow_http;
 };
 
@@ -78,7 +78,7 @@ int serve(const ServeOptions& o) {
   so.recycle = !o.no_recycle;
 
   wasm::Config config;
-  config.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+  config.tier = parse_tier(o.tier);
   wasm::Engine engine(config);
   auto comp = component::rt::Component::from_file(engine, o.component);
   if (!comp)

@@ -101,7 +101,7 @@ WastOptions runner_options(const WastCommandOptions& o) {
   w.spec = parse_spec(o.spec);
   w.verbose = o.verbose;
   w.strict = o.strict;
-  w.tier = o.tier == "baseline" ? wasm::Tier::Baseline : wasm::Tier::Interpreter;
+  w.tier = parse_tier(o.tier);
   for (const std::string& d : o.assembled) w.assembled_dirs.emplace_back(d);
 #ifdef KUMO_DEFAULT_ASSEMBLED_DIR
   // Without --assembled: the binaries committed with this source tree, when it is still there.

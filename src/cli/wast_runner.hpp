@@ -62,7 +62,7 @@ struct WastOptions {
   // it was assembled from; a stale binary is a failure, not a silent pass).
   std::vector<std::filesystem::path> assembled_dirs;
   // How functions run (the baseline tier compiles what it can; the rest stays interpreted).
-  wasm::Tier tier = wasm::Tier::Interpreter;
+  wasm::Tier tier = wasm::kDefaultTier;
 };
 
 // Receives the runner's messages, one line at a time, without a trailing newline.

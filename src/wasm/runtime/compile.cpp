@@ -80,7 +80,11 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.
   compiled->code.reserve(module->functions.size());
+#if defined(__x86_64__)
   const bool jit = engine.config().tier == Tier::Baseline;
+#else
+  constexpr bool jit = false;  // the tier emits x86-64 code
+#endif
   std::vector<const jit::CompiledBody*> bodies;
   if (jit) {
     compiled->jit_bodies = std::make_unique<const void*[]>(module->functions.size());

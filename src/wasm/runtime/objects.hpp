@@ -170,8 +170,14 @@ inline Unexpected<Trap> make_trap(TrapCode code, std::string message = {}) {
 // Configuration and the Engine (shared, thread-safe; owns the canonical function-type table).
 
 // How functions run: the interpreter, or the baseline compiling tier where it can compile a
-// function (docs/compiler-tier.md; functions it cannot compile yet stay interpreted).
+// function (docs/compiler-tier.md; functions it cannot compile stay interpreted). The tier emits
+// x86-64 code: the default there, ignored elsewhere.
 enum class Tier : uint8_t { Interpreter, Baseline };
+#if defined(__x86_64__)
+inline constexpr Tier kDefaultTier = Tier::Baseline;
+#else
+inline constexpr Tier kDefaultTier = Tier::Interpreter;
+#endif
 
 struct Config {
   uint64_t max_memory_bytes = uint64_t(4) << 30;  // cap per linear memory
@@ -179,7 +185,7 @@ struct Config {
   size_t value_stack_bytes = size_t(8) << 20;     // interpreter value stack per Store
   bool guard_pages = true;  // reserve 8 GiB per 32-bit memory so loads/stores need no checks
   Features features{};      // validation profile (wasm 3.0 by default; spec suites pick theirs)
-  Tier tier = Tier::Interpreter;
+  Tier tier = kDefaultTier;
 };
 
 namespace interp {
