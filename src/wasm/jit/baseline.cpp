@@ -38,7 +38,7 @@ class Compiler {
  public:
   Compiler(const interp::Code& c, const Link& link)
       : code_(c), link_(link), labels_(c.code.size(), UINT32_MAX) {}
-  Expected<CompiledBody> run();
+  Expected<AssembledBody> run();
 
  private:
   int32_t slot(const uint32_t* ip, int i) const { return int32_t(ip[i] * 8); }
@@ -369,7 +369,7 @@ int32_t Compiler::address(const uint32_t* ip, int addr_operand, uint32_t off) {
   return offset(off);
 }
 
-Expected<CompiledBody> Compiler::run() {
+Expected<AssembledBody> Compiler::run() {
   const uint32_t* base = code_.code.data();
   const size_t n = code_.code.size();
   if (!code_.handlers.empty()) return err("baseline tier: exception handlers are not compiled");
@@ -782,20 +782,29 @@ Expected<CompiledBody> Compiler::run() {
   a_.alu_imm(Alu::Add, Width::W64, Reg::rsp, 8);
   a_.ret();
   if (bad_target_) return err("baseline tier: a branch leaves the function's code");
-  KUMO_TRY(auto bytes, a_.finish());
-  KUMO_TRY(auto exec, ExecutableCode::create(bytes));
-  CompiledBody body{std::move(exec), nullptr};
-  body.fn = body.code.as<CompiledBody::Fn>();
-  body.body = static_cast<const uint8_t*>(body.code.entry()) + a_.offset_of(body_label);
-  body.complete = uncompiled_ == 0;
-  body.calls = calls_;
-  return body;
+  AssembledBody out;
+  out.body_offset = a_.offset_of(body_label);
+  KUMO_TRY(out.bytes, a_.finish());
+  out.complete = uncompiled_ == 0;
+  out.calls = calls_;
+  return out;
 }
 
 }  // namespace
 
-Expected<CompiledBody> compile_body(const interp::Code& code, const Link& link) {
+Expected<AssembledBody> assemble_body(const interp::Code& code, const Link& link) {
   return Compiler(code, link).run();
+}
+
+Expected<CompiledBody> compile_body(const interp::Code& code, const Link& link) {
+  KUMO_TRY(AssembledBody a, assemble_body(code, link));
+  KUMO_TRY(auto exec, ExecutableCode::create(a.bytes));
+  CompiledBody body{std::move(exec), nullptr};
+  body.fn = body.code.as<CompiledBody::Fn>();
+  body.body = static_cast<const uint8_t*>(body.code.entry()) + a.body_offset;
+  body.complete = a.complete;
+  body.calls = a.calls;
+  return body;
 }
 
 }  // namespace kumo::wasm::jit

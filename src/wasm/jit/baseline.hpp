@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "wasm/common/expected.hpp"
 #include "wasm/interp/code.hpp"
@@ -59,7 +60,18 @@ struct Link {
   uint32_t num_imported_funcs = 0;
 };
 
+// A function's machine code before it is placed: position-independent, so compile() packs a
+// module's functions into one executable mapping.
+struct AssembledBody {
+  std::vector<uint8_t> bytes;  // the entry (Code::JitFn) is at offset 0
+  size_t body_offset = 0;      // CompiledBody::body
+  bool complete = false;
+  bool calls = false;
+};
+
 // An error says why the function is left to the interpreter.
+Expected<AssembledBody> assemble_body(const interp::Code& code, const Link& link = {});
+// assemble_body() in an executable mapping of its own (tests, benchmarks).
 Expected<CompiledBody> compile_body(const interp::Code& code, const Link& link = {});
 
 }  // namespace kumo::wasm::jit

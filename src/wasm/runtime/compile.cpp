@@ -1,5 +1,9 @@
 // compile(): decode, validate and translate a module once; the result is shared by every Store
 // and thread that instantiates it.
+#include <optional>
+#include <span>
+#include <vector>
+
 #include "wasm/interp/interp.hpp"
 #include "wasm/jit/baseline.hpp"
 #include "wasm/runtime/objects.hpp"
@@ -32,6 +36,39 @@ std::vector<uint32_t> intern_types(Engine& engine, const Module& m) {
     ids.push_back(engine.intern(t));
   }
   return ids;
+}
+
+// Packs the functions' machine code into one executable mapping shared by their Codes (one
+// mapping per module, not per function: SpiderMonkey has 12,797 functions), then links the
+// entries compiled calls go through.
+Expected<void> place_machine_code(CompiledModule& m,
+                                  std::span<const std::optional<jit::AssembledBody>> bodies) {
+  constexpr size_t kAlign = 16;
+  std::vector<size_t> offsets(bodies.size(), 0);
+  size_t total = 0;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (!bodies[i]) continue;
+    offsets[i] = total;
+    total += (bodies[i]->bytes.size() + kAlign - 1) / kAlign * kAlign;
+  }
+  if (total == 0) return {};
+  std::vector<uint8_t> arena(total, 0xCC);  // int3 between functions
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (bodies[i])
+      std::copy(bodies[i]->bytes.begin(), bodies[i]->bytes.end(), arena.begin() + ptrdiff_t(offsets[i]));
+  }
+  KUMO_TRY(auto exec, jit::ExecutableCode::create(arena));
+  auto owner = std::make_shared<jit::ExecutableCode>(std::move(exec));
+  const auto* base = static_cast<const uint8_t*>(owner->entry());
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (!bodies[i]) continue;
+    interp::Code& c = *m.code[i];
+    c.jit_fn = reinterpret_cast<interp::Code::JitFn*>(const_cast<uint8_t*>(base + offsets[i]));
+    c.jit_complete = bodies[i]->complete;
+    c.jit_owner = owner;
+    m.jit_bodies[i] = c.jit_complete ? base + offsets[i] + bodies[i]->body_offset : nullptr;
+  }
+  return {};
 }
 
 }  // namespace
@@ -85,10 +122,10 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
 #else
   constexpr bool jit = false;  // the tier emits x86-64 code
 #endif
-  std::vector<const jit::CompiledBody*> bodies;
+  std::vector<std::optional<jit::AssembledBody>> assembled;
   if (jit) {
     compiled->jit_bodies = std::make_unique<const void*[]>(module->functions.size());
-    bodies.resize(module->functions.size());
+    assembled.resize(module->functions.size());
   }
   const jit::Link link{compiled->jit_bodies.get(), module->num_imported_funcs};
   for (uint32_t i = 0; i < module->functions.size(); ++i) {
@@ -97,22 +134,13 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
       return err("func {}: translation failed: {}", module->num_imported_funcs + i,
                  code.error().message);
     }
+    // Functions the tier does not compile (exception handlers) stay interpreted.
     if (jit) {
-      // Functions the tier does not compile (exception handlers) stay interpreted.
-      if (auto body = jit::compile_body(**code, link)) {
-        auto owner = std::make_shared<jit::CompiledBody>(std::move(*body));
-        (*code)->jit_fn = owner->fn;
-        (*code)->jit_complete = owner->complete;
-        bodies[i] = owner.get();
-        (*code)->jit_owner = std::move(owner);
-      }
+      if (auto a = jit::assemble_body(**code, link)) assembled[i] = std::move(*a);
     }
     compiled->code.push_back(std::move(*code));
   }
-  // Calls between compiled functions enter complete callees directly; the others through the
-  // interpreter (interp::jit_call).
-  for (size_t i = 0; i < bodies.size(); ++i)
-    compiled->jit_bodies[i] = bodies[i] != nullptr && bodies[i]->complete ? bodies[i]->body : nullptr;
+  if (jit) KUMO_CHECK(place_machine_code(*compiled, assembled));
   compiled->module = std::move(module);
   return compiled;
 }
