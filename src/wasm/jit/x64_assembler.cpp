@@ -1,5 +1,6 @@
 #include "wasm/jit/x64_assembler.hpp"
 
+#include <cpuid.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -152,8 +153,15 @@ void Assembler::bit_count(BitCount op, Width w, Reg dst, Reg src) {
 }
 
 bool has_bit_count_instructions() {
-  static const bool has = __builtin_cpu_supports("lzcnt") && __builtin_cpu_supports("bmi") &&
-                          __builtin_cpu_supports("popcnt");
+  // CPUID (Intel SDM vol. 2): POPCNT is leaf 1 ECX bit 23, LZCNT (ABM) leaf 0x80000001 ECX bit 5,
+  // TZCNT (BMI1) leaf 7 EBX bit 3.
+  static const bool has = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 23))) return false;
+    if (!__get_cpuid(0x80000001u, &a, &b, &c, &d) || !(c & (1u << 5))) return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & (1u << 3))) return false;
+    return true;
+  }();
   return has;
 }
 
