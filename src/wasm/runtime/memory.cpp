@@ -246,6 +246,20 @@ void MemoryInst::reset_page(uint64_t i) {
     std::memset(base + i * page, 0, page);
 }
 
+// reset_page() for a memory rewritten whole: most of its pages are unchanged, and reading a page
+// costs less than writing it (no read-for-ownership, nothing dirtied in the caches).
+void MemoryInst::reset_page_if_changed(uint64_t i, const uint8_t* captured) {
+  const uint64_t page = os_page_size();
+  static const std::vector<uint8_t> zeros(page, 0);
+  const uint8_t* want = captured != nullptr ? captured : pristine_page(i);
+  uint8_t* at = base + i * page;
+  if (std::memcmp(at, want != nullptr ? want : zeros.data(), page) == 0) return;
+  if (want != nullptr)
+    std::memcpy(at, want, page);
+  else
+    std::memset(at, 0, page);
+}
+
 bool MemoryInst::image_lost() const {
   return image_len_ != 0 && (!image_ || image_id_ != image_->id());
 }
@@ -321,9 +335,12 @@ bool MemoryInst::restore(const Pages& pages) {
   for (uint64_t i = 0; i < npages; ++i) {
     // A captured page is restored even if unwritten since: its copy is the truth either way.
     const int32_t s = pages.slot[i];
-    if (s >= 0) {
-      std::memcpy(base + i * page, pages.bytes.data() + uint64_t(s) * page, page);
-    } else if (all_written_ || written(entries[i])) {
+    const uint8_t* captured = s >= 0 ? pages.bytes.data() + uint64_t(s) * page : nullptr;
+    if (all_written_) {
+      reset_page_if_changed(i, captured);
+    } else if (captured != nullptr) {
+      std::memcpy(base + i * page, captured, page);
+    } else if (written(entries[i])) {
       reset_page(i);
     }
   }

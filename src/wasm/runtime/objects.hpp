@@ -339,6 +339,8 @@ class MemoryInst {
   // What a reset gives OS page `i`: the image's bytes (below image_len_), else nullptr (zeros).
   const uint8_t* pristine_page(uint64_t i) const;
   void reset_page(uint64_t i);  // writes what pristine_page(i) says into page i
+  // The same (or `captured`'s bytes) only where the page differs.
+  void reset_page_if_changed(uint64_t i, const uint8_t* captured);
   // An image was mapped over the start but is no longer held: nothing can reset those pages.
   bool image_lost() const;
 };
