@@ -113,6 +113,18 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
     compiled->export_index.emplace(module->exports[i].name, i);
   compiled->type_ptrs.reserve(compiled->type_ids.size());
   for (uint32_t id : compiled->type_ids) compiled->type_ptrs.push_back(&engine.type_of(id));
+  compiled->func_type_ids.reserve(module->functions.size());
+  compiled->func_types.reserve(module->functions.size());
+  for (const Function& f : module->functions) {
+    compiled->func_type_ids.push_back(compiled->type_ids[f.type_index]);
+    compiled->func_types.push_back(compiled->type_ptrs[f.type_index]);
+  }
+  compiled->data_spans.reserve(module->datas.size());
+  for (uint32_t i = 0; i < module->datas.size(); ++i) {
+    const DataSegment& d = module->datas[i];
+    compiled->data_spans.push_back(module->data(d));
+    if (d.mode == SegmentMode::Active) compiled->active_datas.push_back({i, d.memory});
+  }
 
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.

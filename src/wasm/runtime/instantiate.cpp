@@ -276,12 +276,18 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
 
   // Functions first: globals, tables and segments may hold references to them.
   FuncInst* block = new_funcs(m.functions.size());
+  const bool typed = compiled->func_types.size() == m.functions.size();
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     FuncInst* f = &block[i];
-    f->type_id = compiled->type_ids[m.functions[i].type_index];
-    f->type = compiled->type_ptrs.size() > m.functions[i].type_index
-                  ? compiled->type_ptrs[m.functions[i].type_index]
-                  : &engine_.type_of(f->type_id);
+    if (typed) {
+      f->type_id = compiled->func_type_ids[i];
+      f->type = compiled->func_types[i];
+    } else {
+      f->type_id = compiled->type_ids[m.functions[i].type_index];
+      f->type = compiled->type_ptrs.size() > m.functions[i].type_index
+                    ? compiled->type_ptrs[m.functions[i].type_index]
+                    : &engine_.type_of(f->type_id);
+    }
     f->instance = &inst;
     f->func_index = m.num_imported_funcs + i;
     f->code = i < compiled->code.size() ? compiled->code[i].get() : nullptr;
@@ -358,8 +364,20 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       inst.elems[i].push_back(as_ref(v));
     }
   }
-  inst.datas.reserve(m.datas.size());
-  for (const DataSegment& d : m.datas) inst.datas.push_back(m.data(d));
+  if (compiled->data_spans.size() == m.datas.size()) {
+    inst.datas.assign(compiled->data_spans.begin(), compiled->data_spans.end());
+  } else {
+    inst.datas.reserve(m.datas.size());
+    for (const DataSegment& d : m.datas) inst.datas.push_back(m.data(d));
+  }
+
+  std::vector<CompiledModule::ActiveData> computed;  // for a CompiledModule built by hand
+  if (compiled->data_spans.size() != m.datas.size()) {
+    for (uint32_t i = 0; i < m.datas.size(); ++i)
+      if (m.datas[i].mode == SegmentMode::Active) computed.push_back({i, m.datas[i].memory});
+  }
+  const std::vector<CompiledModule::ActiveData>& active_datas =
+      compiled->data_spans.size() == m.datas.size() ? compiled->active_datas : computed;
 
   // Active segments in order, as table.init / memory.init followed by a drop. A segment out of
   // bounds stops instantiation with a trap; earlier segments' writes remain visible (spec 2.0).
@@ -391,16 +409,16 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
       }
       inst.elems[i] = {};
     }
-    for (size_t i = 0; i < m.datas.size(); ++i) {
-      const DataSegment& seg = m.datas[i];
-      if (seg.mode != SegmentMode::Active) continue;
-      if (imaged && seg.memory == 0) {
+    for (const CompiledModule::ActiveData& a : active_datas) {
+      const uint32_t i = a.index;
+      if (imaged && a.memory == 0) {
         // In the image, which MemoryImage::build only makes when every such segment has a
         // constant offset and fits the initial size: nothing to check or copy (a snapshotting
         // tool such as wizer emits thousands of segments).
         if (write) inst.datas[i] = {};
         continue;
       }
+      const DataSegment& seg = m.datas[i];
       KUMO_TRY(Slots off, eval_const(seg.offset, inst));
       MemoryInst* mem = inst.memories.at(seg.memory);
       const uint64_t offset = off.lo, n = inst.datas[i].size(), size = mem->size;

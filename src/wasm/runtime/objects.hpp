@@ -419,6 +419,17 @@ struct CompiledModule {
   // thousands of constant expressions; empty otherwise. Filled by compile().
   static constexpr uint32_t kNullFunc = UINT32_MAX;
   std::vector<std::vector<uint32_t>> elem_funcs;
+  // Per defined function its type (Engine id and pointer), and per data segment its bytes: what
+  // instantiation reads for every function and segment, in contiguous arrays (a snapshotting tool
+  // such as wizer emits thousands of segments; SpiderMonkey has 12,797 functions). Filled by
+  // compile(); instantiate() falls back to the module when they are empty.
+  std::vector<uint32_t> func_type_ids;
+  std::vector<const FuncType*> func_types;
+  std::vector<std::span<const uint8_t>> data_spans;
+  struct ActiveData {
+    uint32_t index, memory;
+  };
+  std::vector<ActiveData> active_datas;  // the active data segments, in order
   // Export name -> index in module->exports (names point into the module). Instances keep their
   // exports as a plain vector in that order, so creating one builds no map.
   std::unordered_map<std::string_view, uint32_t> export_index;
