@@ -1,8 +1,8 @@
 #include "wasm/jit/baseline.hpp"
 
 #include <cstddef>
-#include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "wasm/interp/exec_state.hpp"
@@ -26,6 +26,9 @@ constexpr Reg kEnv = Reg::r13;
 constexpr Reg kDeadline = Reg::r14;
 constexpr Reg kEpoch = Reg::r15;
 constexpr Reg kSaved[] = {Reg::rbx, Reg::rbp, Reg::r12, Reg::r13, Reg::r14, Reg::r15};
+
+// The machine code reads and writes these at offsetof() offsets.
+static_assert(std::is_standard_layout_v<interp::JitEnv> && std::is_standard_layout_v<interp::Frame>);
 
 struct BinAlu {
   Alu op;
