@@ -1,5 +1,5 @@
-// The baseline tier's first measurement (milestone 1, not used by the runtime yet): the same
-// integer loop run by the interpreter (the peer) and compiled by src/wasm/jit/baseline.hpp.
+// The baseline tier's first measurement (session 5): the same integer loop run by the
+// interpreter (the peer) and compiled by src/wasm/jit/baseline.hpp.
 //
 //   (func (export "sum") (param i32) (result i32) (local i32)
 //     (block (loop (br_if 1 (i32.eqz (local.get 0)))

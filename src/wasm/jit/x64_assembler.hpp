@@ -1,8 +1,9 @@
-// An x86-64 machine-code assembler for the baseline compiling tier (docs/compiler-tier.md,
-// milestone 1): the instruction forms a template compiler of the interpreter's slot-based code
+// An x86-64 machine-code assembler for the baseline compiling tier (docs/compiler-tier.md):
+// the instruction forms a template compiler of the interpreter's slot-based code
 // needs (moves between registers and [base + disp32] frame slots, wasm-style loads and stores at
 // [base + index + disp32], integer ALU operations, shifts by CL, compares with SETcc, division,
-// branches to labels, calls through a register). Encodings follow the Intel SDM, volume 2.
+// bit counts, branches to labels, calls through a register or to a label). Encodings follow
+// the Intel SDM, volume 2.
 //
 // 32-bit forms write the low half of a register and zero the upper half, which is how an i32
 // lives in a 64-bit slot.
