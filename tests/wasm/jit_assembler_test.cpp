@@ -297,11 +297,12 @@ TEST(JitAssembler, BitCountsIn32And64BitsWithExtendedRegisters) {
     Width w;
     uint64_t x, want;
   };
-  const Case cases[] = {{BC::Lzcnt, Width::W32, 1, 31},         {BC::Lzcnt, Width::W32, 0, 32},
-                        {BC::Lzcnt, Width::W64, 1, 63},         {BC::Lzcnt, Width::W64, 0, 64},
-                        {BC::Tzcnt, Width::W32, 0x80, 7},       {BC::Tzcnt, Width::W32, 0, 32},
-                        {BC::Tzcnt, Width::W64, 1ull << 40, 40}, {BC::Tzcnt, Width::W64, 0, 64},
-                        {BC::Popcnt, Width::W32, ~0ull, 32},    {BC::Popcnt, Width::W64, ~0ull, 64}};
+  const Case cases[] = {
+      {BC::Lzcnt, Width::W32, 1, 31},          {BC::Lzcnt, Width::W32, 0, 32},
+      {BC::Lzcnt, Width::W64, 1, 63},          {BC::Lzcnt, Width::W64, 0, 64},
+      {BC::Tzcnt, Width::W32, 0x80, 7},        {BC::Tzcnt, Width::W32, 0, 32},
+      {BC::Tzcnt, Width::W64, 1ull << 40, 40}, {BC::Tzcnt, Width::W64, 0, 64},
+      {BC::Popcnt, Width::W32, ~0ull, 32},     {BC::Popcnt, Width::W64, ~0ull, 64}};
   for (const Case& c : cases) {
     Assembler a;
     a.mov(Width::W64, R::r10, R::rdi);

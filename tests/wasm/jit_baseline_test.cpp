@@ -382,7 +382,7 @@ TEST(JitBaseline, ExceptionsUnwindThroughCompiledFrames) {
       0x06, 0x7f, 0x20, 0x00, 0x10, 0x01, 0x07, 0x00, 0x41, 0xe4, 0x00, 0x6a, 0x0b, 0x0b};
   auto c = compile(engine, bytes);
   ASSERT_TRUE(c) << c.error().message;
-  ASSERT_TRUE((*c)->code[1]->jit_complete);     // $mid: compiled, calls through jit_call
+  ASSERT_TRUE((*c)->code[1]->jit_complete);   // $mid: compiled, calls through jit_call
   ASSERT_EQ((*c)->code[2]->jit_fn, nullptr);  // f has a handler: interpreted
   Store store(engine);
   auto inst = store.instantiate(*c, {});

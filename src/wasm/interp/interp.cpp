@@ -363,13 +363,14 @@ inline void profile_op(const uint32_t* ip) {
     TRAP(c);                  \
   } while (0)
 // Taken branch; backward branches (loop back-edges) check the epoch deadline.
-#define BRANCH(k)                                                                               \
-  do {                                                                                          \
-    int32_t off_ = int32_t(ip[k]);                                                              \
-    if (off_ <= 0 && KUMO_UNLIKELY(es->jit.epoch->load(std::memory_order_relaxed) >= es->jit.deadline)) \
-      TRAP(TrapCode::Interrupted);                                                              \
-    ip += off_;                                                                                 \
-    DISPATCH();                                                                                 \
+#define BRANCH(k)                                                                          \
+  do {                                                                                     \
+    int32_t off_ = int32_t(ip[k]);                                                         \
+    if (off_ <= 0 &&                                                                       \
+        KUMO_UNLIKELY(es->jit.epoch->load(std::memory_order_relaxed) >= es->jit.deadline)) \
+      TRAP(TrapCode::Interrupted);                                                         \
+    ip += off_;                                                                            \
+    DISPATCH();                                                                            \
   } while (0)
 
 // The baseline tier's machine code, when the function has it and memory 0 is guarded (the code
@@ -377,21 +378,21 @@ inline void profile_op(const uint32_t* ip) {
 // returns as with `return`, ends the activation with a trap the code recorded where it happened
 // (an exception unwinds on from this frame), or continues here at the pc of an instruction the
 // tier does not compile.
-#define RUN_JIT(c)                                                                              \
-  do {                                                                                          \
-    if ((c)->jit_fn != nullptr && es->variant == 0) {                                           \
-      const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit);               \
-      if (KUMO_LIKELY(r_ == 0)) goto do_return;                                                 \
-      if (jit::CompiledBody::is_recorded(r_)) {                                                 \
-        trap_code = int32_t(uint32_t(r_));                                                      \
-        if (trap_code != kException) return trap_code;                                          \
-        es->cur_frame = csp;                                                                    \
-        ip = (c)->code.data(); /* no handlers in compiled code: the search moves on */          \
-        goto do_throw;                                                                          \
-      }                                                                                         \
-      ip = (c)->code.data() + jit::CompiledBody::pc(r_);                                        \
-      DISPATCH();                                                                               \
-    }                                                                                           \
+#define RUN_JIT(c)                                                                     \
+  do {                                                                                 \
+    if ((c)->jit_fn != nullptr && es->variant == 0) {                                  \
+      const uint64_t r_ = (c)->jit_fn(fp, mbase, inst->globals.data(), &es->jit);      \
+      if (KUMO_LIKELY(r_ == 0)) goto do_return;                                        \
+      if (jit::CompiledBody::is_recorded(r_)) {                                        \
+        trap_code = int32_t(uint32_t(r_));                                             \
+        if (trap_code != kException) return trap_code;                                 \
+        es->cur_frame = csp;                                                           \
+        ip = (c)->code.data(); /* no handlers in compiled code: the search moves on */ \
+        goto do_throw;                                                                 \
+      }                                                                                \
+      ip = (c)->code.data() + jit::CompiledBody::pc(r_);                               \
+      DISPATCH();                                                                      \
+    }                                                                                  \
   } while (0)
 
   SWITCH_INSTANCE(entry->inst);
@@ -685,8 +686,7 @@ uint64_t jit_call_indirect(JitEnv* env, Slot* fp, const uint32_t* ip) {
 
 uint64_t jit_call_ref(JitEnv* env, Slot* fp, const uint32_t* ip) {  // [H, ref, frame]
   auto* callee = static_cast<FuncInst*>(fp[ip[2]].ref);
-  if (callee == nullptr)
-    return call_trap(*env->es, ip, int(TrapCode::NullReference), kNullFuncRef);
+  if (callee == nullptr) return call_trap(*env->es, ip, int(TrapCode::NullReference), kNullFuncRef);
   return jit_enter(env, callee, fp + ip[3], ip, ip + 4);
 }
 

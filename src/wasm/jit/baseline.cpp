@@ -28,7 +28,8 @@ constexpr Reg kEpoch = Reg::r15;
 constexpr Reg kSaved[] = {Reg::rbx, Reg::rbp, Reg::r12, Reg::r13, Reg::r14, Reg::r15};
 
 // The machine code reads and writes these at offsetof() offsets.
-static_assert(std::is_standard_layout_v<interp::JitEnv> && std::is_standard_layout_v<interp::Frame>);
+static_assert(std::is_standard_layout_v<interp::JitEnv> &&
+              std::is_standard_layout_v<interp::Frame>);
 
 struct BinAlu {
   Alu op;
@@ -453,20 +454,20 @@ Expected<AssembledBody> Compiler::run() {
 #undef KUMO_CMPS
 #undef KUMO_CMP
 
-#define KUMO_BITS(NAME, OP, W)                               \
-  case IOp::NAME: /* [H, d, s] */                            \
-    if (!has_bit_count_instructions()) goto uncompiled;      \
-    a_.load(W, Reg::rcx, kFp, slot(ip, 3));                  \
+#define KUMO_BITS(NAME, OP, W)                                    \
+  case IOp::NAME: /* [H, d, s] */                                 \
+    if (!has_bit_count_instructions()) goto uncompiled;           \
+    a_.load(W, Reg::rcx, kFp, slot(ip, 3));                       \
     a_.bit_count(Assembler::BitCount::OP, W, Reg::rax, Reg::rcx); \
-    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);        \
-    len = 4;                                                 \
+    a_.store(Width::W64, kFp, slot(ip, 2), Reg::rax);             \
+    len = 4;                                                      \
     break;
-        KUMO_BITS(I32Clz, Lzcnt, Width::W32)
-        KUMO_BITS(I32Ctz, Tzcnt, Width::W32)
-        KUMO_BITS(I32Popcnt, Popcnt, Width::W32)
-        KUMO_BITS(I64Clz, Lzcnt, Width::W64)
-        KUMO_BITS(I64Ctz, Tzcnt, Width::W64)
-        KUMO_BITS(I64Popcnt, Popcnt, Width::W64)
+      KUMO_BITS(I32Clz, Lzcnt, Width::W32)
+      KUMO_BITS(I32Ctz, Tzcnt, Width::W32)
+      KUMO_BITS(I32Popcnt, Popcnt, Width::W32)
+      KUMO_BITS(I64Clz, Lzcnt, Width::W64)
+      KUMO_BITS(I64Ctz, Tzcnt, Width::W64)
+      KUMO_BITS(I64Popcnt, Popcnt, Width::W64)
 #undef KUMO_BITS
 
       case IOp::I32Eqz:

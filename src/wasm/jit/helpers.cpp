@@ -14,30 +14,30 @@ using interp::IOp;
 using interp::Slot;
 
 // One helper per generated instruction shape (ops_gen.def), as handlers_num.inc defines them.
-#define UNOP(n, f, IN, OUT)                                  \
+#define UNOP(n, f, IN, OUT)                                       \
   uint64_t h_##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) { \
-    fp[ip[2]].OUT = num::f(fp[ip[3]].IN);                    \
-    return 0;                                                \
+    fp[ip[2]].OUT = num::f(fp[ip[3]].IN);                         \
+    return 0;                                                     \
   }
-#define BINOP(n, f, IN, OUT)                                         \
-  uint64_t h_##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) {    \
-    fp[ip[2]].OUT = num::f(fp[ip[3]].IN, fp[ip[4]].IN);              \
-    return 0;                                                        \
+#define BINOP(n, f, IN, OUT)                                      \
+  uint64_t h_##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) { \
+    fp[ip[2]].OUT = num::f(fp[ip[3]].IN, fp[ip[4]].IN);           \
+    return 0;                                                     \
   }
-#define FCMPOP(n, f, IN)                                                \
-  BINOP(n, f, IN, u32)                                                  \
-  uint64_t h_Br##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) {     \
-    return num::f(fp[ip[2]].IN, fp[ip[3]].IN) ? 1 : 0;                  \
-  }                                                                     \
-  uint64_t h_BrNot##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) {  \
-    return num::f(fp[ip[2]].IN, fp[ip[3]].IN) ? 0 : 1;                  \
+#define FCMPOP(n, f, IN)                                               \
+  BINOP(n, f, IN, u32)                                                 \
+  uint64_t h_Br##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) {    \
+    return num::f(fp[ip[2]].IN, fp[ip[3]].IN) ? 1 : 0;                 \
+  }                                                                    \
+  uint64_t h_BrNot##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) { \
+    return num::f(fp[ip[2]].IN, fp[ip[3]].IN) ? 0 : 1;                 \
   }
-#define TRAPUN(n, f, IN, OUT)                                        \
-  uint64_t h_##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) {    \
-    auto r = num::f(fp[ip[3]].IN);                                   \
-    if (!r.ok) return kHelperTrap | uint64_t(r.trap);                \
-    fp[ip[2]].OUT = r.value;                                         \
-    return 0;                                                        \
+#define TRAPUN(n, f, IN, OUT)                                     \
+  uint64_t h_##n(Slot* fp, const uint32_t* ip, interp::JitEnv*) { \
+    auto r = num::f(fp[ip[3]].IN);                                \
+    if (!r.ok) return kHelperTrap | uint64_t(r.trap);             \
+    fp[ip[2]].OUT = r.value;                                      \
+    return 0;                                                     \
   }
 #include "wasm/interp/ops_defaults.inc"
 #include "wasm/interp/ops_gen.def"
@@ -62,9 +62,9 @@ std::array<Helper, size_t(IOp::Count_)> make_table() {
   // Integer instructions the tier compiles itself are left out (their helpers go unused).
 #define UNOP(n, f, IN, OUT) set(IOp::n, h_##n, 4);
 #define BINOP(n, f, IN, OUT) set(IOp::n, h_##n, 5);
-#define FCMPOP(n, f, IN)                               \
-  set(IOp::n, h_##n, 5);                               \
-  set(IOp::Br##n, h_Br##n, 5, Kind::Branch, 4);        \
+#define FCMPOP(n, f, IN)                        \
+  set(IOp::n, h_##n, 5);                        \
+  set(IOp::Br##n, h_Br##n, 5, Kind::Branch, 4); \
   set(IOp::BrNot##n, h_BrNot##n, 5, Kind::Branch, 4);
 #define TRAPUN(n, f, IN, OUT) set(IOp::n, h_##n, 4, Kind::Trapping);
 #include "wasm/interp/ops_defaults.inc"

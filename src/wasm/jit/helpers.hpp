@@ -19,7 +19,7 @@ constexpr uint64_t kHelperTrap = uint64_t(1) << 32;
 struct Helper {
   enum class Kind : uint8_t { Value, Trapping, Branch };
   HelperFn* fn = nullptr;
-  uint8_t len = 0;     // code units of the instruction
+  uint8_t len = 0;  // code units of the instruction
   Kind kind = Kind::Value;
   uint8_t target = 0;  // Branch: the operand that holds the branch offset
 };

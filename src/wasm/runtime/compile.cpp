@@ -55,7 +55,8 @@ Expected<void> place_machine_code(CompiledModule& m,
   std::vector<uint8_t> arena(total, 0xCC);  // int3 between functions
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i])
-      std::copy(bodies[i]->bytes.begin(), bodies[i]->bytes.end(), arena.begin() + ptrdiff_t(offsets[i]));
+      std::copy(bodies[i]->bytes.begin(), bodies[i]->bytes.end(),
+                arena.begin() + ptrdiff_t(offsets[i]));
   }
   KUMO_TRY(auto exec, jit::ExecutableCode::create(arena));
   auto owner = std::make_shared<jit::ExecutableCode>(std::move(exec));
