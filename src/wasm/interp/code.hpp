@@ -94,6 +94,11 @@ struct JitEnv {
   Frame** cur_frame = nullptr;        // &es->cur_frame
   Frame* frames_end = nullptr;
   Slot* stack_end = nullptr;
+
+  void set_instance(Instance* i) {
+    inst = i;
+    funcs = i != nullptr ? i->funcs.data() : nullptr;
+  }
 };
 
 // Translated code of one defined function. Immutable after translation except for the lazily

@@ -72,6 +72,22 @@ struct ExecState {
   JitEnv jit;  // what compiled code reads: the epoch check, the running instance, the stacks
   void reset_jit_env();
 
+  // What a nested activation (a host function calling back into wasm, or a call from compiled
+  // code that the interpreter runs) overwrites of the running one: saved before, restored after.
+  struct ActivationState {
+    Frame* entry_frame;
+    MemoryInst* mem0;
+    int variant;
+    Instance* inst;
+  };
+  ActivationState save_activation() const { return {entry_frame, mem0, variant, jit.inst}; }
+  void restore_activation(const ActivationState& s) {
+    entry_frame = s.entry_frame;
+    mem0 = s.mem0;
+    variant = s.variant;
+    jit.set_instance(s.inst);
+  }
+
  private:
   std::unique_ptr<Slot[]> stack_mem_;
   std::unique_ptr<Frame[]> frame_mem_;

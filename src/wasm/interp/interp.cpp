@@ -94,10 +94,7 @@ uint32_t host_frame_slots(const FuncInst* f) {
   // A nested activation (the host calling back into wasm) starts above the arguments.
   Slot* saved_top = es.stack_top;
   Frame* saved_frame_top = es.frame_top;
-  Frame* saved_entry = es.entry_frame;
-  MemoryInst* saved_mem0 = es.mem0;
-  Instance* saved_inst = es.jit.inst;
-  int saved_variant = es.variant;
+  const ExecState::ActivationState saved = es.save_activation();
   es.stack_top = args + host_frame_slots(f);
   es.frame_top = csp + 1;
   // Faults inside host code are not wasm traps: a longjmp would skip its destructors.
@@ -115,11 +112,7 @@ uint32_t host_frame_slots(const FuncInst* f) {
   tls_trap_jump = saved_jump;
   es.stack_top = saved_top;
   es.frame_top = saved_frame_top;
-  es.entry_frame = saved_entry;
-  es.mem0 = saved_mem0;
-  es.jit.inst = saved_inst;
-  es.jit.funcs = saved_inst != nullptr ? saved_inst->funcs.data() : nullptr;
-  es.variant = saved_variant;
+  es.restore_activation(saved);
   es.jit.deadline = es.store->epoch_deadline();  // the host may have moved it
   es.cur_frame = csp;
   if (KUMO_LIKELY(r.has_value())) return kOk;
@@ -321,8 +314,7 @@ inline void profile_op(const uint32_t* ip) {
 #define SWITCH_INSTANCE(ni)                                                       \
   do {                                                                            \
     inst = (ni);                                                                  \
-    es->jit.inst = inst;                                                          \
-    es->jit.funcs = inst->funcs.data();                                           \
+    es->jit.set_instance(inst);                                                   \
     MemoryInst* m0_ = inst->memories.empty() ? nullptr : inst->memories[0];       \
     es->mem0 = m0_;                                                               \
     mbase = m0_ ? m0_->base : nullptr;                                            \
@@ -646,15 +638,9 @@ uint64_t call_trap(ExecState& es, const uint32_t* ip, int code, const char* mess
   }
   // Anything else runs in a nested activation of the interpreter, which restores nothing of the
   // caller's activation itself.
-  Frame* const saved_entry = es.entry_frame;
-  MemoryInst* const saved_mem0 = es.mem0;
-  const int saved_variant = es.variant;
+  const ExecState::ActivationState saved = es.save_activation();
   const int r = execute(&es, f);
-  es.entry_frame = saved_entry;
-  es.mem0 = saved_mem0;
-  es.variant = saved_variant;
-  es.jit.inst = inst;
-  es.jit.funcs = inst->funcs.data();
+  es.restore_activation(saved);
   if (r != kOk) return kRecorded | uint32_t(r);
   es.cur_frame = csp;
   return 0;
