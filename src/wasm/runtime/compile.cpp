@@ -38,6 +38,17 @@ std::vector<uint32_t> intern_types(Engine& engine, const Module& m) {
   return ids;
 }
 
+}  // namespace
+
+std::vector<CompiledModule::ActiveData> CompiledModule::active_data_segments(const Module& m) {
+  std::vector<ActiveData> out;
+  for (uint32_t i = 0; i < m.datas.size(); ++i)
+    if (m.datas[i].mode == SegmentMode::Active) out.push_back({i, m.datas[i].memory});
+  return out;
+}
+
+namespace {
+
 // Packs the functions' machine code into one executable mapping shared by their Codes (one
 // mapping per module, not per function: SpiderMonkey has 12,797 functions), then links the
 // entries compiled calls go through.
@@ -121,11 +132,8 @@ Expected<std::shared_ptr<CompiledModule>> compile(Engine& engine,
     compiled->func_types.push_back(compiled->type_ptrs[f.type_index]);
   }
   compiled->data_spans.reserve(module->datas.size());
-  for (uint32_t i = 0; i < module->datas.size(); ++i) {
-    const DataSegment& d = module->datas[i];
-    compiled->data_spans.push_back(module->data(d));
-    if (d.mode == SegmentMode::Active) compiled->active_datas.push_back({i, d.memory});
-  }
+  for (const DataSegment& d : module->datas) compiled->data_spans.push_back(module->data(d));
+  compiled->active_datas = CompiledModule::active_data_segments(*module);
 
   // Functions are independent once validated: a parallel translation could go here if large
   // modules make compile() slow.

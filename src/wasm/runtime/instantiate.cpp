@@ -372,10 +372,8 @@ Expected<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> com
   }
 
   std::vector<CompiledModule::ActiveData> computed;  // for a CompiledModule built by hand
-  if (compiled->data_spans.size() != m.datas.size()) {
-    for (uint32_t i = 0; i < m.datas.size(); ++i)
-      if (m.datas[i].mode == SegmentMode::Active) computed.push_back({i, m.datas[i].memory});
-  }
+  if (compiled->data_spans.size() != m.datas.size())
+    computed = CompiledModule::active_data_segments(m);
   const std::vector<CompiledModule::ActiveData>& active_datas =
       compiled->data_spans.size() == m.datas.size() ? compiled->active_datas : computed;
 

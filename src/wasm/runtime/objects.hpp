@@ -430,6 +430,7 @@ struct CompiledModule {
     uint32_t index, memory;
   };
   std::vector<ActiveData> active_datas;  // the active data segments, in order
+  static std::vector<ActiveData> active_data_segments(const Module& m);
   // Export name -> index in module->exports (names point into the module). Instances keep their
   // exports as a plain vector in that order, so creating one builds no map.
   std::unordered_map<std::string_view, uint32_t> export_index;
